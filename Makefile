@@ -1,0 +1,67 @@
+# Les cibles de ce Makefile documentent la façon de travailler sur le projet.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install lock demo serve migrate test test-browser quality format worker beat bench clean
+
+help: ## Affiche cette aide
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed ## Crée l'environnement virtuel et installe les dépendances verrouillées
+
+lock: ## Régénère requirements.lock à partir de pyproject.toml
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > .lock-venv/requirements.in
+	.lock-venv/bin/python -m pip install --quiet -r .lock-venv/requirements.in
+	.lock-venv/bin/python -m pip freeze --all | grep -vE '^(pip|setuptools)==' > requirements.lock
+	rm -rf .lock-venv
+
+migrate: install ## Applique les migrations
+	$(MANAGE) migrate --noinput
+
+demo: migrate ## Installe, migre, charge les données de démonstration et sert le site sur http://127.0.0.1:8000
+	$(MANAGE) seed_demo
+	@echo "Comptes de démonstration (mot de passe demo-cnfs-2026) : conseiller@demo.test, coordinateur@demo.test, structure@demo.test, prefet@demo.test, hub@demo.test, admin@demo.test"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: install ## Sert le site sans recharger les données
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install ## Lance toute la suite de tests (hors navigateur)
+	$(BIN)/pytest
+
+test-browser: install ## Lance les tests dans le navigateur (Chromium de Debian + axe-core)
+	$(BIN)/pytest -m browser
+
+quality: install ## Vérifie le style (ruff) et l'absence de migration manquante
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=cnfs.settings.test $(MANAGE) makemigrations --check --dry-run
+	SECRET_KEY=check-deploy-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM ALLOWED_HOSTS=pilotage.example.org DJANGO_SETTINGS_MODULE=cnfs.settings.prod $(MANAGE) check --deploy --fail-level WARNING
+
+format: install ## Formate le code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install ## Lance un worker Celery (REDIS_URL ou CELERY_BROKER_URL requis)
+	$(BIN)/celery -A cnfs worker --loglevel=INFO
+
+beat: install ## Lance l'ordonnanceur Celery beat
+	$(BIN)/celery -A cnfs beat --loglevel=INFO
+
+clean: ## Supprime l'environnement virtuel et la base SQLite de démonstration
+	rm -rf $(VENV) db.sqlite3 staticfiles

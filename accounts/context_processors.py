@@ -1,0 +1,30 @@
+from django.urls import reverse
+
+from accounts.enums import PILOTAGE_ROLES, RoleKind
+from accounts.middleware import active_role, user_roles
+
+
+def _navigation(role):
+    if role is None:
+        return []
+    items = []
+    if role.kind in (RoleKind.CONSEILLER, RoleKind.COORDINATEUR):
+        items.append({"label": "Espace Coop", "url": reverse("coop:home")})
+    if role.kind in PILOTAGE_ROLES:
+        items.append({"label": "Tableau de pilotage", "url": reverse("pilotage:home")})
+    if role.kind == RoleKind.STRUCTURE or role.kind == RoleKind.ADMIN:
+        items.append({"label": "Inviter", "url": reverse("accounts:invite")})
+    if role.kind == RoleKind.ADMIN:
+        items.append({"label": "Administration", "url": reverse("admin:index")})
+    return items
+
+
+def roles(request):
+    if not request.user.is_authenticated:
+        return {"active_role": None, "user_roles": [], "navigation": []}
+    role = active_role(request)
+    current_path = request.path
+    navigation = _navigation(role)
+    for item in navigation:
+        item["current"] = current_path.startswith(item["url"])
+    return {"active_role": role, "user_roles": user_roles(request), "navigation": navigation}

@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.enums import RoleKind
+from accounts.models import Invitation, Role
+
+User = get_user_model()
+
+
+def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "") -> User:
+    """The account of this e-mail (case-insensitive), created without a usable password if new."""
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def role_grant(*, user: User, kind: str, structure=None, departement=None, region=None, hub=None) -> Role:
+    """Gives a role with its scope to an account; granting it twice changes nothing."""
+    if kind in (RoleKind.CONSEILLER, RoleKind.COORDINATEUR) and not hasattr(user, "conseiller"):
+        raise ValidationError("Ce compte n'est rattaché à aucune fiche de conseiller.")
+    role, _ = Role.objects.get_or_create(
+        user=user, kind=kind, structure=structure, departement=departement, region=region, hub=hub
+    )
+    if kind == RoleKind.ADMIN and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return role
+
+
+def conseiller_account_link(*, conseiller) -> User:
+    """The account of a conseiller (his professional e-mail) with the conseiller / coordinateur roles."""
+    user = conseiller.user or user_get_or_create(
+        email=conseiller.email_pro, first_name=conseiller.prenom, last_name=conseiller.nom
+    )
+    if conseiller.user_id != user.pk:
+        conseiller.user = user
+        conseiller.save(update_fields=["user"])
+    role_grant(user=user, kind=RoleKind.CONSEILLER)
+    if conseiller.est_coordinateur:
+        role_grant(user=user, kind=RoleKind.COORDINATEUR)
+    else:
+        user.roles.filter(kind=RoleKind.COORDINATEUR).delete()
+    return user
+
+
+def invitation_send(*, user: User, invited_by: User | None) -> Invitation:
+    """Creates an invitation valid 7 days and e-mails its link; earlier pending links stop working."""
+    token, token_hash = Invitation.new_token()
+    with transaction.atomic():
+        Invitation.objects.filter(user=user, accepted_at__isnull=True).update(expires_at=timezone.now())
+        invitation = Invitation.objects.create(
+            user=user,
+            invited_by=invited_by,
+            token_hash=token_hash,
+            expires_at=timezone.now() + settings.INVITATION_VALIDITY,
+        )
+    context = {
+        "user": user,
+        "invited_by": invited_by,
+        "url": settings.SITE_URL + reverse("accounts:invitation_accept", args=[token]),
+        "expires_at": invitation.expires_at,
+        "site_name": settings.SITE_NAME,
+    }
+    send_mail(
+        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("accounts/email/invitation_message.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return invitation
+
+
+def invitation_create(
+    *, invited_by_role: Role, email: str, first_name: str, last_name: str, kind: str, **scope
+) -> Invitation:
+    """Invites an account with one role. An admin invites any account; a structure user, a colleague."""
+    if invited_by_role.kind == RoleKind.STRUCTURE:
+        if kind != RoleKind.STRUCTURE or scope.get("structure") != invited_by_role.structure:
+            raise PermissionDenied("Une structure ne peut inviter que des collaborateurs de sa structure.")
+    elif invited_by_role.kind != RoleKind.ADMIN:
+        raise PermissionDenied("Votre rôle ne permet pas d'inviter.")
+    with transaction.atomic():
+        if kind in (RoleKind.CONSEILLER, RoleKind.COORDINATEUR):
+            user = conseiller_account_link(conseiller=scope["conseiller"])
+        else:
+            user = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
+            role_grant(user=user, kind=kind, **scope)
+        return invitation_send(user=user, invited_by=invited_by_role.user)
+
+
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    """Sets the chosen password; for a conseiller, this is the activation of his Espace Coop."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+        if invitation.accepted_at or invitation.is_expired:
+            raise ValidationError("Ce lien d'invitation n'est plus valide.")
+        now = timezone.now()
+        user = invitation.user
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+        invitation.accepted_at = now
+        invitation.save(update_fields=["accepted_at"])
+        conseiller_activate(user=user, when=now)
+    return user
+
+
+def conseiller_activate(*, user: User, when=None) -> None:
+    """Records the activation of a conseiller's Espace Coop: the first password set or first login."""
+    conseiller = getattr(user, "conseiller", None)
+    if conseiller is not None and conseiller.date_activation is None:
+        conseiller.date_activation = when or timezone.now()
+        conseiller.save(update_fields=["date_activation"])
+
+
+def invitations_purge_expired() -> int:
+    """Deletes the unused invitations that expired more than 30 days ago (accepted ones are kept)."""
+    limit = timezone.now() - timezone.timedelta(days=30)
+    deleted, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=limit).delete()
+    return deleted

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from cnfs import views
+
+admin.site.site_header = "Conseiller numérique – administration"
+admin.site.site_title = "Administration CnFS"
+admin.site.index_title = "Équipe nationale"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accessibilite/",
+        views.legal_page,
+        {"template_name": "legal/accessibilite.html"},
+        name="accessibilite",
+    ),
+    path(
+        "mentions-legales/",
+        views.legal_page,
+        {"template_name": "legal/mentions_legales.html"},
+        name="mentions_legales",
+    ),
+    path(
+        "donnees-personnelles/",
+        views.legal_page,
+        {"template_name": "legal/donnees_personnelles.html"},
+        name="donnees_personnelles",
+    ),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("coop/", include("cra.urls")),
+    path("pilotage/", include("conseillers.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from cnfs.health import broker_state, workers_state
+
+
+@login_not_required
+def home(request):
+    return render(request, "home.html")
+
+
+@login_not_required
+def legal_page(request, template_name):
+    return render(request, template_name)
+
+
+@never_cache
+@login_not_required
+def healthz(request):
+    """The state of the database, the broker and the workers; 503 when the database is down."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = {"status": "ok"}
+    except Exception as error:
+        database = {"status": "error", "error": error.__class__.__name__}
+    payload = {"database": database, "broker": broker_state(), "workers": workers_state()}
+    status = 200 if database["status"] == "ok" else 503
+    return JsonResponse(payload, status=status)

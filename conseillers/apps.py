@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConseillersConfig(AppConfig):
+    name = "conseillers"
+    verbose_name = "Conseillers numériques"

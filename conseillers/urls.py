@@ -1,0 +1,9 @@
+from django.urls import path
+
+from conseillers import views
+
+app_name = "conseillers"
+
+urlpatterns = [
+    path("", views.pilotage, name="pilotage"),
+]

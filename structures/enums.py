@@ -1,0 +1,24 @@
+from django.db import models
+
+
+class TypeStructure(models.TextChoices):
+    PRIVATE = "PRIVATE", "Privée"
+    COMMUNE = "COMMUNE", "Commune"
+    EPCI = "EPCI", "EPCI"
+    DEPARTEMENT = "DEPARTEMENT", "Département"
+    REGION = "REGION", "Région"
+    COLLECTIVITE = "COLLECTIVITE", "Collectivité"
+    GIP = "GIP", "GIP"
+
+
+class StatutStructure(models.TextChoices):
+    CREEE = "CREEE", "Créée"
+    VALIDATION_COSELEC = "VALIDATION_COSELEC", "Validée en comité de sélection"
+    REFUS_COSELEC = "REFUS_COSELEC", "Refusée en comité de sélection"
+    ABANDON = "ABANDON", "Abandon"
+    ANNULEE = "ANNULEE", "Annulée"
+
+
+class Maille(models.TextChoices):
+    DEPARTEMENT = "departement", "Département"
+    REGION = "region", "Région"
