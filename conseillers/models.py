@@ -201,3 +201,6 @@ class PermanenceConseiller(models.Model):
                 name="un_seul_lieu_principal_par_conseiller",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.conseiller} – {self.permanence}"
