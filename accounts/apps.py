@@ -14,4 +14,4 @@ class AccountsConfig(AppConfig):
             # A conseiller who set his password through "mot de passe oublié" is activated as well.
             conseiller_activate(user=user)
 
-        user_logged_in.connect(activate_on_login, dispatch_uid="accounts.activate_on_login")
+        user_logged_in.connect(activate_on_login, weak=False, dispatch_uid="accounts.activate_on_login")

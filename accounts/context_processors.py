@@ -9,9 +9,9 @@ def _navigation(role):
         return []
     items = []
     if role.kind in (RoleKind.CONSEILLER, RoleKind.COORDINATEUR):
-        items.append({"label": "Espace Coop", "url": reverse("coop:home")})
+        items.append({"label": "Espace Coop", "url": reverse("cra:home")})
     if role.kind in PILOTAGE_ROLES:
-        items.append({"label": "Tableau de pilotage", "url": reverse("pilotage:home")})
+        items.append({"label": "Tableau de pilotage", "url": reverse("conseillers:pilotage")})
     if role.kind == RoleKind.STRUCTURE or role.kind == RoleKind.ADMIN:
         items.append({"label": "Inviter", "url": reverse("accounts:invite")})
     if role.kind == RoleKind.ADMIN:

@@ -1,5 +1,3 @@
-from django.utils.functional import SimpleLazyObject
-
 from accounts.enums import RoleKind
 from accounts.scoping import Scope
 
@@ -41,6 +39,6 @@ class ActiveRoleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.role = SimpleLazyObject(lambda: active_role(request))
-        request.scope = SimpleLazyObject(lambda: Scope(request.role) if request.role else None)
+        request.role = active_role(request)
+        request.scope = Scope(request.role) if request.role else None
         return self.get_response(request)

@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "dsfr",
@@ -187,7 +186,6 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True
-FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
 
 # Content-Security-Policy (django-csp 4): no inline script or style; DSFR's scripts get the nonce.
 CONTENT_SECURITY_POLICY = {

@@ -1,7 +1,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import env_list
+from .base import MIDDLEWARE, env_list
 
 DEBUG = True
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
@@ -11,3 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Static files come from the apps' folders here (runserver, live_server); WhiteNoise serves them in production.
+MIDDLEWARE = [name for name in MIDDLEWARE if name != "whitenoise.middleware.WhiteNoiseMiddleware"]

@@ -1,5 +1,5 @@
 from .base import *  # noqa: F403
-from .base import TEMPLATES
+from .base import MIDDLEWARE, TEMPLATES
 
 SECRET_KEY = "test-only-key"
 DEBUG = False
@@ -24,3 +24,6 @@ class InvalidTemplateVariable(str):
 
 
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
+
+# Static files come from the apps' folders here (runserver, live_server); WhiteNoise serves them in production.
+MIDDLEWARE = [name for name in MIDDLEWARE if name != "whitenoise.middleware.WhiteNoiseMiddleware"]

@@ -10,6 +10,7 @@ from tests.structures.factories import StructureFactory
 class ConseillerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Conseiller
+        skip_postgeneration_save = True
 
     prenom = factory.Sequence(lambda n: f"Prénom{n}")
     nom = factory.Sequence(lambda n: f"Nom{n}")

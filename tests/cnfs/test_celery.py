@@ -1,0 +1,17 @@
+from django.conf import settings
+
+from cnfs.celery import app
+
+
+def test_every_scheduled_task_is_registered():
+    app.loader.import_default_modules()
+
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
+
+
+def test_without_broker_tasks_run_eagerly(db):
+    from accounts.tasks import purge_expired_invitations
+
+    assert app.conf.task_always_eager
+    assert purge_expired_invitations.delay().get() == 0
