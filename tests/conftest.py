@@ -13,6 +13,13 @@ from structures.models import Departement, Hub, Region
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conseillers.factories import ConseillerFactory, ContratFactory
 from tests.structures.factories import StructureFactory
+from tests.utils import StrictClient
+
+
+@pytest.fixture
+def client():
+    """Every test client checks that the pages it gets respect the CSP (no inline script or style)."""
+    return StrictClient()
 
 
 def _conseiller_with_account(**fields):
