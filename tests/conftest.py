@@ -49,7 +49,9 @@ def world(db):
     w.bourg = StructureFactory(nom="Mairie de Bourg-en-Bresse", departement=ain, code_postal="01000")
 
     w.alice = _conseiller_with_account(prenom="Alice", nom="Arnaud", structure=w.villeurbanne)
-    w.bruno = ConseillerFactory(prenom="Bruno", nom="Blanc", structure=w.villeurbanne, date_certification=None)
+    w.bruno = ConseillerFactory(
+        prenom="Bruno", nom="Blanc", structure=w.villeurbanne, date_certification=None
+    )
     w.chloe = _conseiller_with_account(prenom="Chloé", nom="Chevalier", structure=w.bourg)
     # Denis worked in Villeurbanne until 2024, then moved to the association.
     w.denis = ConseillerFactory(prenom="Denis", nom="Durand", structure=w.lyon_asso, contrat=False)
@@ -62,11 +64,15 @@ def world(db):
     )
     ContratFactory(conseiller=w.denis, structure=w.lyon_asso, date_debut=datetime.date(2024, 3, 1))
     # Emma coordinates Alice (explicitly) and every conseiller of the Ain.
-    w.emma = _conseiller_with_account(prenom="Emma", nom="Etienne", structure=w.lyon_asso, est_coordinateur=True)
+    w.emma = _conseiller_with_account(
+        prenom="Emma", nom="Etienne", structure=w.lyon_asso, est_coordinateur=True
+    )
     w.emma.conseillers_coordonnes.add(w.alice)
     w.emma.departements_coordonnes.add(ain)
     # Fabrice broke his contract with the Bourg structure: no current structure.
-    w.fabrice = ConseillerFactory(prenom="Fabrice", nom="Fournier", structure=None, statut=StatutConseiller.RUPTURE)
+    w.fabrice = ConseillerFactory(
+        prenom="Fabrice", nom="Fournier", structure=None, statut=StatutConseiller.RUPTURE
+    )
     ContratFactory(
         conseiller=w.fabrice,
         structure=w.bourg,
@@ -75,7 +81,9 @@ def world(db):
         motif_rupture=MotifRupture.DEMISSION,
     )
 
-    w.gestionnaire_villeurbanne = _account("gestion@villeurbanne.fr", RoleKind.STRUCTURE, structure=w.villeurbanne)
+    w.gestionnaire_villeurbanne = _account(
+        "gestion@villeurbanne.fr", RoleKind.STRUCTURE, structure=w.villeurbanne
+    )
     w.gestionnaire_bourg = _account("gestion@bourg.fr", RoleKind.STRUCTURE, structure=w.bourg)
     w.prefet_rhone = _account("prefet@rhone.gouv.fr", RoleKind.PREFET, departement=rhone)
     w.prefet_ain = _account("prefet@ain.gouv.fr", RoleKind.PREFET, departement=ain)

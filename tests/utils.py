@@ -19,7 +19,11 @@ class StrictClient(Client):
             return response
         if "text/html" in response.get("Content-Type", "") and not getattr(response, "streaming", False):
             html = response.content.decode()
-            for name, pattern in (("script", INLINE_SCRIPT), ("style", INLINE_STYLE), ("handler", INLINE_HANDLER)):
+            for name, pattern in (
+                ("script", INLINE_SCRIPT),
+                ("style", INLINE_STYLE),
+                ("handler", INLINE_HANDLER),
+            ):
                 match = pattern.search(html)
                 assert match is None, f"Inline {name} in {request['PATH_INFO']}: {match.group(0)[:120]}"
         return response

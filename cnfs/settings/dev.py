@@ -12,5 +12,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Static files come from the apps' folders here (runserver, live_server); WhiteNoise serves them in production.
+# Static files come from the apps' folders (runserver, live_server); WhiteNoise serves them in production.
 MIDDLEWARE = [name for name in MIDDLEWARE if name != "whitenoise.middleware.WhiteNoiseMiddleware"]

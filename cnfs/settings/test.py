@@ -25,5 +25,5 @@ class InvalidTemplateVariable(str):
 
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
 
-# Static files come from the apps' folders here (runserver, live_server); WhiteNoise serves them in production.
+# Static files come from the apps' folders (runserver, live_server); WhiteNoise serves them in production.
 MIDDLEWARE = [name for name in MIDDLEWARE if name != "whitenoise.middleware.WhiteNoiseMiddleware"]

@@ -8,7 +8,6 @@ from django.utils import timezone
 from accounts import services
 from accounts.enums import RoleKind
 from accounts.models import Invitation, Role, User
-from tests.conseillers.factories import ConseillerFactory
 
 NEW_PASSWORD = "un-mot-de-passe-solide-2026"
 
@@ -22,8 +21,13 @@ def test_admin_invites_a_prefet(world, login_as):
 
     response = client.post(
         "/accounts/inviter/",
-        {"email": "Prefete@Rhone.Gouv.fr", "first_name": "Inès", "last_name": "Roux", "kind": "prefet",
-         "departement": world.rhone.pk},
+        {
+            "email": "Prefete@Rhone.Gouv.fr",
+            "first_name": "Inès",
+            "last_name": "Roux",
+            "kind": "prefet",
+            "departement": world.rhone.pk,
+        },
     )
 
     assert response.status_code == 302
@@ -81,7 +85,11 @@ def test_service_refuses_a_structure_inviting_elsewhere(world):
 
     with pytest.raises(PermissionDenied):
         services.invitation_create(
-            invited_by_role=role, email="a@b.fr", first_name="", last_name="", kind=RoleKind.STRUCTURE,
+            invited_by_role=role,
+            email="a@b.fr",
+            first_name="",
+            last_name="",
+            kind=RoleKind.STRUCTURE,
             structure=world.bourg,
         )
 
@@ -89,7 +97,11 @@ def test_service_refuses_a_structure_inviting_elsewhere(world):
 def test_invited_conseiller_chooses_password_and_is_activated(world, client):
     assert world.bruno.date_activation is None
     services.invitation_create(
-        invited_by_role=world.admin.roles.get(), email="", first_name="", last_name="", kind=RoleKind.CONSEILLER,
+        invited_by_role=world.admin.roles.get(),
+        email="",
+        first_name="",
+        last_name="",
+        kind=RoleKind.CONSEILLER,
         conseiller=world.bruno,
     )
     assert mail.outbox[-1].to == [world.bruno.email_pro]
@@ -124,7 +136,9 @@ def test_invitation_password_rules_are_enforced(world, client):
 def test_invitation_passwords_must_match(world, client):
     services.invitation_send(user=world.prefet_ain, invited_by=world.admin)
 
-    response = client.post(_link_from_last_mail(), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
+    response = client.post(
+        _link_from_last_mail(), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"}
+    )
 
     assert "ne sont pas identiques" in response.content.decode()
 

@@ -17,7 +17,11 @@ def _concrete_paths(resolver=None, prefix=""):
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
             yield from _concrete_paths(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern) and "<" not in str(entry.pattern) and "(?P" not in str(entry.pattern):
+        elif (
+            isinstance(entry, URLPattern)
+            and "<" not in str(entry.pattern)
+            and "(?P" not in str(entry.pattern)
+        ):
             path = "/" + prefix + str(entry.pattern).lstrip("^").rstrip("$")
             yield path.replace("\\Z", "")
 

@@ -25,8 +25,9 @@ def test_healthz_is_503_when_the_database_is_down(db, client):
 
 def test_healthz_reports_an_unreachable_broker(db, client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    with mock.patch("cnfs.health.app.connection_for_write", side_effect=OSError("refused")), mock.patch(
-        "cnfs.health.app.control.inspect", side_effect=OSError("refused")
+    with (
+        mock.patch("cnfs.health.app.connection_for_write", side_effect=OSError("refused")),
+        mock.patch("cnfs.health.app.control.inspect", side_effect=OSError("refused")),
     ):
         payload = json.loads(client.get("/healthz").content)
 

@@ -19,7 +19,9 @@ def test_contract_covering_a_date(world):
 
 def test_fixed_term_contract_ends_on_its_last_day(world):
     contrat = ContratFactory(
-        conseiller=world.fabrice, structure=world.lyon_asso, date_debut=datetime.date(2025, 2, 1),
+        conseiller=world.fabrice,
+        structure=world.lyon_asso,
+        date_debut=datetime.date(2025, 2, 1),
         date_fin=datetime.date(2025, 7, 31),
     )
 
@@ -55,8 +57,12 @@ def test_professional_email_is_unique_whatever_the_case(world):
 
 
 def test_same_place_cannot_be_created_twice_for_a_structure(world):
-    fields = {"adresse": "3 rue Michel Servet", "code_postal": "69100", "code_commune": "69266",
-              "nom_commune": "Villeurbanne"}
+    fields = {
+        "adresse": "3 rue Michel Servet",
+        "code_postal": "69100",
+        "code_commune": "69266",
+        "nom_commune": "Villeurbanne",
+    }
     Permanence.objects.create(structure=world.villeurbanne, nom="Médiathèque", **fields)
 
     Permanence.objects.create(structure=world.lyon_asso, nom="Médiathèque", **fields)
@@ -65,8 +71,12 @@ def test_same_place_cannot_be_created_twice_for_a_structure(world):
 
 
 def test_one_principal_place_per_conseiller(world):
-    fields = {"structure": world.villeurbanne, "code_postal": "69100", "code_commune": "69266",
-              "nom_commune": "Villeurbanne"}
+    fields = {
+        "structure": world.villeurbanne,
+        "code_postal": "69100",
+        "code_commune": "69266",
+        "nom_commune": "Villeurbanne",
+    }
     first = Permanence.objects.create(nom="Mairie", adresse="1 place", **fields)
     second = Permanence.objects.create(nom="Médiathèque", adresse="2 rue", **fields)
     PermanenceConseiller.objects.create(permanence=first, conseiller=world.alice, principale=True)

@@ -9,7 +9,9 @@ from conseillers.enums import MotifRupture, StatutConseiller, TypeContrat
 
 def test_moving_closes_the_previous_employment(world):
     contrat = services.contrat_start(
-        conseiller=world.alice, structure=world.bourg, type_contrat=TypeContrat.CDI,
+        conseiller=world.alice,
+        structure=world.bourg,
+        type_contrat=TypeContrat.CDI,
         date_debut=datetime.date(2025, 9, 1),
     )
 
@@ -23,7 +25,9 @@ def test_moving_closes_the_previous_employment(world):
 
 def test_a_future_employment_does_not_change_today(world):
     services.contrat_start(
-        conseiller=world.alice, structure=world.bourg, type_contrat=TypeContrat.CDI,
+        conseiller=world.alice,
+        structure=world.bourg,
+        type_contrat=TypeContrat.CDI,
         date_debut=datetime.date(2099, 1, 1),
     )
 
@@ -34,7 +38,9 @@ def test_a_future_employment_does_not_change_today(world):
 def test_rupture_leaves_the_conseiller_without_structure(world):
     contrat = world.alice.contrats.get()
 
-    services.contrat_rupture(contrat=contrat, date_rupture=datetime.date(2025, 1, 15), motif=MotifRupture.DEMISSION)
+    services.contrat_rupture(
+        contrat=contrat, date_rupture=datetime.date(2025, 1, 15), motif=MotifRupture.DEMISSION
+    )
 
     world.alice.refresh_from_db()
     assert world.alice.structure is None
@@ -45,7 +51,9 @@ def test_rupture_before_the_start_is_refused(world):
     contrat = world.alice.contrats.get()
 
     with pytest.raises(ValidationError, match="ne peut pas précéder"):
-        services.contrat_rupture(contrat=contrat, date_rupture=datetime.date(2020, 1, 1), motif=MotifRupture.AUTRE)
+        services.contrat_rupture(
+            contrat=contrat, date_rupture=datetime.date(2020, 1, 1), motif=MotifRupture.AUTRE
+        )
     contrat.refresh_from_db()
     assert contrat.date_rupture is None
 
@@ -53,8 +61,11 @@ def test_rupture_before_the_start_is_refused(world):
 def test_end_before_start_is_refused(world):
     with pytest.raises(ValidationError, match="doit suivre"):
         services.contrat_start(
-            conseiller=world.alice, structure=world.bourg, type_contrat=TypeContrat.CDD,
-            date_debut=datetime.date(2025, 9, 1), date_fin=datetime.date(2025, 1, 1),
+            conseiller=world.alice,
+            structure=world.bourg,
+            type_contrat=TypeContrat.CDD,
+            date_debut=datetime.date(2025, 9, 1),
+            date_fin=datetime.date(2025, 1, 1),
         )
     assert world.alice.contrats.count() == 1
 
