@@ -17,8 +17,13 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _is_14_ascii_digits(value: str) -> bool:
+    # str.isdigit() accepts "²" or Arabic-Indic digits: a SIRET is 14 ASCII digits.
+    return len(value) == 14 and value.isascii() and value.isdigit()
+
+
 def siret_valid(siret: str) -> bool:
-    if len(siret) != 14 or not siret.isdigit():
+    if not _is_14_ascii_digits(siret):
         return False
     if luhn_valid(siret):
         return True
@@ -26,7 +31,7 @@ def siret_valid(siret: str) -> bool:
 
 
 def validate_siret(value: str) -> None:
-    if len(value) != 14 or not value.isdigit():
+    if not _is_14_ascii_digits(value):
         raise ValidationError("Le SIRET doit comporter exactement 14 chiffres.", code="siret_format")
     if not siret_valid(value):
         raise ValidationError("Ce SIRET n'est pas valide (clé de contrôle incorrecte).", code="siret_cle")
