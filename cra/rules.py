@@ -1,0 +1,366 @@
+"""Every rule of a CRA (SPEC §4.1), in one place for the form, the imports and the data generator.
+
+`check_cra` works on already-typed values (the form or the importer parses the text) and on a
+`CraContext` loaded once for the conseiller, so that it runs without a query: the generator calls it on
+millions of rows.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from cra.enums import (
+    AGES,
+    CURRENT_THEMES,
+    DATE_LANCEMENT,
+    LEGACY_THEMES,
+    STATUTS,
+    THEME_OF_SOUS_THEME,
+    Activite,
+    Canal,
+    Duree,
+    Organisme,
+    SousTheme,
+    Theme,
+)
+
+CODE_POSTAL = re.compile(r"[0-9]{5}")
+# INSEE commune codes: 5 digits, or 2A/2B followed by 3 digits for Corsica.
+CODE_COMMUNE = re.compile(r"(?:[0-9]{2}|2A|2B)[0-9]{3}")
+COLLECTIF_MAX = 100
+ANNOTATION_MIN, ANNOTATION_MAX = 3, 35
+DUREE_MINUTES_MIN, DUREE_MINUTES_MAX, DUREE_MINUTES_STEP = 60, 480, 15
+
+
+@dataclass(frozen=True)
+class Emploi:
+    structure_id: int
+    debut: datetime.date
+    fin: datetime.date | None  # last day worked, None while it lasts
+
+
+@dataclass(frozen=True)
+class Lieu:
+    code_postal: str
+    code_commune: str
+    nom_commune: str
+
+
+@dataclass
+class CraContext:
+    """What the rules need to know, loaded once per conseiller (or per import batch)."""
+
+    emplois: list[Emploi]
+    lieux: dict[int, Lieu]
+    # postal code -> {INSEE code: commune name}; None when the référentiel of communes is not loaded.
+    communes_par_code_postal: dict[str, dict[str, str]] | None = None
+    legacy_themes_allowed: bool = False
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    def structure_on(self, day: datetime.date) -> int | None:
+        for emploi in self.emplois:
+            if emploi.debut <= day and (emploi.fin is None or day <= emploi.fin):
+                return emploi.structure_id
+        return None
+
+
+@dataclass
+class CraCheck:
+    """The outcome of the rules: errors by field (French messages), and the values to store."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def _fr(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def departement_of_commune(code_commune: str) -> str:
+    """The département of an INSEE commune code: 2 characters, 3 overseas (97x, 98x)."""
+    return code_commune[:3] if code_commune[:2] in ("97", "98") else code_commune[:2]
+
+
+def departement_matches_code_postal(code_commune: str, code_postal: str) -> bool:
+    """Whether a postal code can serve a commune of this département (Corsica's start with 20)."""
+    departement = departement_of_commune(code_commune)
+    if departement in ("2A", "2B"):
+        return code_postal.startswith("20")
+    return code_postal.startswith(departement)
+
+
+def check_cra(data: dict, context: CraContext) -> CraCheck:
+    """Applies every rule to typed values (form names of SPEC §4.1) and returns errors and stored values."""
+    check = CraCheck()
+    _check_date(data, context, check)
+    _check_lieu(data, context, check)
+    _check_participants(data, check)
+    _check_themes(data, context, check)
+    _check_annotation(data, check)
+    _check_duree(data, check)
+    _check_suivi(data, check)
+    return check
+
+
+def _check_date(data, context, check):
+    day = data.get("date_accompagnement")
+    if not isinstance(day, datetime.date):
+        check.add("date_accompagnement", "Indiquez la date de l'accompagnement.")
+        return
+    if day > context.today:
+        check.add("date_accompagnement", "La date de l'accompagnement ne peut pas être dans le futur.")
+    elif day < DATE_LANCEMENT:
+        check.add(
+            "date_accompagnement",
+            f"La date ne peut pas précéder le {_fr(DATE_LANCEMENT)}, lancement du dispositif.",
+        )
+    else:
+        structure_id = context.structure_on(day)
+        if structure_id is None:
+            check.add(
+                "date_accompagnement",
+                f"Vous n'étiez employé par aucune structure le {_fr(day)} : "
+                "vérifiez la date de l'accompagnement.",
+            )
+        check.values["date_accompagnement"] = day
+        check.values["structure_id"] = structure_id
+
+
+def _check_lieu(data, context, check):
+    canal = data.get("canal") or ""
+    if canal not in Canal.values:
+        check.add(
+            "canal", "Choisissez le canal de l'accompagnement." if not canal else "Ce canal n'existe pas."
+        )
+        return
+    check.values["canal"] = canal
+    permanence_id = data.get("permanence")
+    lieu = context.lieux.get(permanence_id) if permanence_id else None
+    if permanence_id and lieu is None:
+        check.add("permanence", "Ce lieu d'activité ne fait pas partie des vôtres.")
+        return
+    if canal == Canal.RATTACHEMENT:
+        if lieu is None:
+            check.add("permanence", "Choisissez votre lieu d'activité.")
+            return
+        # The lieu fills the postal code and the commune.
+        check.values.update(
+            permanence_id=permanence_id,
+            code_postal=lieu.code_postal,
+            code_commune=lieu.code_commune,
+            nom_commune=lieu.nom_commune,
+        )
+        return
+    check.values["permanence_id"] = None
+    if canal == Canal.DISTANCE and lieu is not None and not data.get("code_postal"):
+        # At a distance, the place defaults to the lieu d'activité when the person's commune is not given.
+        check.values.update(
+            permanence_id=permanence_id,
+            code_postal=lieu.code_postal,
+            code_commune=lieu.code_commune,
+            nom_commune=lieu.nom_commune,
+        )
+        return
+    _check_commune(data, context, check)
+
+
+def _check_commune(data, context, check):
+    code_postal = (data.get("code_postal") or "").strip()
+    code_commune = (data.get("code_commune") or "").strip().upper()
+    nom_commune = (data.get("nom_commune") or "").strip()
+    if not CODE_POSTAL.fullmatch(code_postal):
+        check.add(
+            "code_postal",
+            "Indiquez un code postal de 5 chiffres." if code_postal else "Indiquez le code postal.",
+        )
+        return
+    if not CODE_COMMUNE.fullmatch(code_commune) or not nom_commune:
+        check.add("code_commune", "Choisissez la commune de l'accompagnement.")
+        return
+    referentiel = context.communes_par_code_postal
+    if referentiel is not None:
+        communes = referentiel.get(code_postal, {})
+        if code_commune not in communes:
+            check.add("code_commune", f"Cette commune ne correspond pas au code postal {code_postal}.")
+            return
+        nom_commune = communes[code_commune]
+    elif not departement_matches_code_postal(code_commune, code_postal):
+        check.add("code_commune", f"Cette commune ne correspond pas au code postal {code_postal}.")
+        return
+    check.values.update(code_postal=code_postal, code_commune=code_commune, nom_commune=nom_commune[:150])
+
+
+def _count(data, name, check, label):
+    value = data.get(name)
+    if value in (None, ""):
+        return 0
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        check.add(name, f"{label} : indiquez un nombre entier positif ou nul.")
+        return None
+    if value > 10_000:
+        check.add(name, f"{label} : ce nombre est trop grand.")
+        return None
+    return value
+
+
+def _check_participants(data, check):
+    activite = data.get("activite") or ""
+    if activite not in Activite.values:
+        check.add(
+            "activite",
+            "Choisissez le type d'activité." if not activite else "Ce type d'activité n'existe pas.",
+        )
+        return
+    check.values["activite"] = activite
+    participants = data.get("nb_participants")
+    if activite in (Activite.INDIVIDUEL, Activite.PONCTUEL):
+        # Set on the server whatever was sent: one person.
+        participants = 1
+    elif (
+        not isinstance(participants, int)
+        or isinstance(participants, bool)
+        or not 1 <= participants <= COLLECTIF_MAX
+    ):
+        check.add("nb_participants", f"Un atelier collectif compte de 1 à {COLLECTIF_MAX} participants.")
+        return
+    check.values["nb_participants"] = participants
+
+    counts = {name: _count(data, name, check, label) for name, label in _COUNT_LABELS.items()}
+    if any(value is None for value in counts.values()):
+        return
+    check.values.update(counts)
+    if counts["nb_participants_recurrents"] > participants:
+        check.add(
+            "nb_participants_recurrents",
+            f"Les personnes déjà accompagnées ({counts['nb_participants_recurrents']}) ne peuvent pas "
+            f"dépasser le nombre de participants ({participants}).",
+        )
+    for group, fields, label in (("ages", AGES, "tranches d'âge"), ("statuts", STATUTS, "statuts")):
+        total = sum(counts[name] for name, _label in fields)
+        if total != participants:
+            check.add(
+                group,
+                f"La somme des {label} ({total}) doit être égale au nombre de participants ({participants}).",
+            )
+
+
+_COUNT_LABELS = {
+    **dict(AGES),
+    **dict(STATUTS),
+    "nb_participants_recurrents": "Personnes déjà accompagnées",
+    "suivi_individuel": "Poursuite en accompagnement individuel",
+    "suivi_atelier": "Poursuite en atelier collectif",
+}
+
+
+def _check_themes(data, context, check):
+    themes = list(data.get("themes") or [])
+    allowed = set(CURRENT_THEMES) | (LEGACY_THEMES if context.legacy_themes_allowed else set())
+    if not themes:
+        check.add("themes", "Choisissez au moins un thème.")
+        return
+    if len(set(themes)) != len(themes):
+        check.add("themes", "Un thème ne peut être choisi qu'une fois.")
+    unknown = [theme for theme in themes if theme not in Theme.values]
+    legacy = [theme for theme in themes if theme in LEGACY_THEMES and theme not in allowed]
+    if unknown:
+        check.add("themes", "Ce thème n'existe pas.")
+    if legacy:
+        check.add("themes", "Ce thème n'est plus proposé : choisissez un thème de la liste.")
+    sous_themes = list(data.get("sous_themes") or [])
+    for sous_theme in sous_themes:
+        if sous_theme not in SousTheme.values:
+            check.add("sous_themes", "Ce sous-thème n'existe pas.")
+        elif THEME_OF_SOUS_THEME[sous_theme] not in themes:
+            parent = Theme(THEME_OF_SOUS_THEME[sous_theme]).label
+            check.add(
+                "sous_themes",
+                f"Le sous-thème « {SousTheme(sous_theme).label} » demande le thème « {parent} ».",
+            )
+    if "themes" not in check.errors and "sous_themes" not in check.errors:
+        check.values.update(themes=sorted(set(themes)), sous_themes=sorted(set(sous_themes)))
+
+
+def _check_annotation(data, check):
+    annotation = (data.get("annotation") or "").strip()
+    if annotation and not ANNOTATION_MIN <= len(annotation) <= ANNOTATION_MAX:
+        check.add(
+            "annotation",
+            f"L'annotation compte de {ANNOTATION_MIN} à {ANNOTATION_MAX} caractères (ici {len(annotation)}).",
+        )
+        return
+    check.values["annotation"] = annotation
+
+
+def _check_duree(data, check):
+    duree = data.get("duree") or ""
+    if duree not in Duree.values:
+        check.add(
+            "duree", "Choisissez la durée de l'accompagnement." if not duree else "Cette durée n'existe pas."
+        )
+        return
+    check.values["duree"] = duree
+    if duree != Duree.PLUS_60:
+        check.values["duree_minutes"] = None  # ignored when the session lasted less than an hour
+        return
+    minutes = data.get("duree_minutes")
+    valid = (
+        isinstance(minutes, int)
+        and not isinstance(minutes, bool)
+        and DUREE_MINUTES_MIN <= minutes <= DUREE_MINUTES_MAX
+        and minutes % DUREE_MINUTES_STEP == 0
+    )
+    if not valid:
+        check.add(
+            "duree_minutes",
+            "Indiquez la durée exacte, de 1 h à 8 h par tranches de 15 minutes.",
+        )
+        return
+    check.values["duree_minutes"] = minutes
+
+
+def _check_suivi(data, check):
+    redirections = []
+    for index, redirection in enumerate(data.get("redirections") or []):
+        organisme = redirection.get("organisme") or ""
+        nom = (redirection.get("nom_autre") or "").strip() if organisme == Organisme.AUTRE else ""
+        nombre = redirection.get("nombre")
+        if organisme not in Organisme.values:
+            check.add("redirections", "Cet organisme de redirection n'existe pas.")
+        elif organisme == Organisme.AUTRE and not nom:
+            check.add("redirections", "Précisez le nom de l'autre organisme.")
+        elif len(nom) > 100:
+            check.add("redirections", "Le nom de l'organisme ne doit pas dépasser 100 caractères.")
+        elif not isinstance(nombre, int) or isinstance(nombre, bool) or not 1 <= nombre <= 10_000:
+            check.add(
+                "redirections", f"Redirection {index + 1} : indiquez un nombre de personnes d'au moins 1."
+            )
+        else:
+            redirections.append({"organisme": organisme, "nom_autre": nom, "nombre": nombre})
+    keys = [(r["organisme"], r["nom_autre"].casefold()) for r in redirections]
+    if len(set(keys)) != len(keys):
+        check.add("redirections", "Chaque organisme ne peut figurer qu'une fois dans les redirections.")
+    if "redirections" in check.errors:
+        return
+    check.values["redirections"] = redirections
+    check.values["nb_redirections"] = sum(r["nombre"] for r in redirections)
+    participants = check.values.get("nb_participants")
+    suivi = [check.values.get("suivi_individuel"), check.values.get("suivi_atelier")]
+    if participants is None or None in suivi:
+        return
+    total = sum(suivi) + check.values["nb_redirections"]
+    if total > participants:
+        check.add(
+            "suivi",
+            f"Les poursuites et redirections ({total}) ne peuvent pas dépasser le nombre de participants "
+            f"({participants}).",
+        )

@@ -1,0 +1,191 @@
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conseillers.models import Conseiller
+from cra.models import Cra, CraHistorique, CraRedirection, sous_themes_to_bits, themes_to_bits
+from cra.rules import CraContext, Emploi, Lieu, check_cra
+from structures.models import CodePostal
+
+# The stored fields a CRA's history follows, besides themes and redirections.
+HISTORY_FIELDS = [
+    "date_accompagnement",
+    "structure_id",
+    "canal",
+    "permanence_id",
+    "code_postal",
+    "code_commune",
+    "nom_commune",
+    "activite",
+    "nb_participants",
+    "nb_participants_recurrents",
+    "age_moins_12",
+    "age_12_18",
+    "age_18_35",
+    "age_35_60",
+    "age_plus_60",
+    "statut_etudiant",
+    "statut_sans_emploi",
+    "statut_en_emploi",
+    "statut_retraite",
+    "statut_heterogene",
+    "annotation",
+    "duree",
+    "duree_minutes",
+    "suivi_individuel",
+    "suivi_atelier",
+]
+
+
+class CraInvalid(ValidationError):
+    """The CRA breaks rules: `message_dict` maps each field to its French messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+
+
+class ReferentielCommunes:
+    """Postal code -> {INSEE code: name}, read from the référentiel on demand (None when not loaded)."""
+
+    def __init__(self):
+        self._cache = {}
+
+    @classmethod
+    def if_loaded(cls):
+        return cls() if CodePostal.objects.exists() else None
+
+    def get(self, code_postal, default=None):
+        if code_postal not in self._cache:
+            rows = CodePostal.objects.filter(code=code_postal).values_list("commune_id", "commune__nom")
+            self._cache[code_postal] = dict(rows)
+        return self._cache[code_postal] or default
+
+
+def cra_context_for(conseiller: Conseiller, *, legacy_themes_allowed: bool = False) -> CraContext:
+    """What the rules need about a conseiller: his employments and lieux d'activité (two queries)."""
+    emplois = [
+        Emploi(structure_id=contrat.structure_id, debut=contrat.date_debut, fin=contrat.date_fin_effective)
+        for contrat in conseiller.contrats.all()
+    ]
+    lieux = {
+        permanence.pk: Lieu(permanence.code_postal, permanence.code_commune, permanence.nom_commune)
+        for permanence in conseiller.permanences.all()
+    }
+    return CraContext(
+        emplois=emplois,
+        lieux=lieux,
+        communes_par_code_postal=ReferentielCommunes.if_loaded(),
+        legacy_themes_allowed=legacy_themes_allowed,
+    )
+
+
+def _stored_fields(values: dict) -> dict:
+    fields = {name: values[name] for name in HISTORY_FIELDS}
+    fields["themes"] = themes_to_bits(values["themes"])
+    fields["sous_themes"] = sous_themes_to_bits(values["sous_themes"])
+    fields["nb_redirections"] = values["nb_redirections"]
+    return fields
+
+
+def _snapshot(cra: Cra, redirections) -> dict:
+    """The readable state of a CRA for its history."""
+    state = {name: getattr(cra, name) for name in HISTORY_FIELDS}
+    state["date_accompagnement"] = cra.date_accompagnement.isoformat()
+    state["themes"] = cra.theme_keys
+    state["sous_themes"] = cra.sous_theme_keys
+    state["redirections"] = sorted(
+        [r["organisme"], r["nom_autre"], r["nombre"]]
+        if isinstance(r, dict)
+        else [r.organisme, r.nom_autre, r.nombre]
+        for r in redirections
+    )
+    return state
+
+
+def _validated(data: dict, context: CraContext) -> dict:
+    check = check_cra(data, context)
+    if not check.is_valid:
+        raise CraInvalid(check.errors)
+    return check.values
+
+
+def _redirections_save(cra: Cra, redirections: list[dict]) -> None:
+    CraRedirection.objects.bulk_create(CraRedirection(cra=cra, **redirection) for redirection in redirections)
+
+
+def cra_create(
+    *,
+    conseiller: Conseiller,
+    user,
+    data: dict,
+    idempotency_key: uuid.UUID | None = None,
+    context: CraContext | None = None,
+) -> Cra:
+    """Records a CRA for the conseiller; the same idempotency key never records two."""
+    if idempotency_key is not None:
+        existing = Cra.objects.filter(idempotency_key=idempotency_key, conseiller=conseiller).first()
+        if existing is not None:
+            return existing
+    values = _validated(data, context or cra_context_for(conseiller))
+    try:
+        with transaction.atomic():
+            cra = Cra.objects.create(
+                conseiller=conseiller, idempotency_key=idempotency_key, **_stored_fields(values)
+            )
+            _redirections_save(cra, values["redirections"])
+            CraHistorique.objects.create(
+                cra=cra,
+                user=user,
+                action=CraHistorique.Action.CREATION,
+                changes={
+                    name: [None, value] for name, value in _snapshot(cra, values["redirections"]).items()
+                },
+            )
+    except IntegrityError:
+        # A concurrent replay of the same submission won the race: return its CRA.
+        existing = Cra.objects.filter(idempotency_key=idempotency_key, conseiller=conseiller).first()
+        if idempotency_key is None or existing is None:
+            raise
+        return existing
+    return cra
+
+
+@transaction.atomic
+def cra_update(*, cra: Cra, user, data: dict, context: CraContext | None = None) -> Cra:
+    """Applies an edit by its conseiller and keeps the fields changed, before and after, in the history."""
+    cra = Cra.objects.select_for_update().get(pk=cra.pk)
+    values = _validated(data, context or cra_context_for(cra.conseiller))
+    before = _snapshot(cra, cra.redirections.all())
+    for name, value in _stored_fields(values).items():
+        setattr(cra, name, value)
+    cra.save()
+    cra.redirections.all().delete()
+    _redirections_save(cra, values["redirections"])
+    after = _snapshot(cra, values["redirections"])
+    changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    if changes:
+        CraHistorique.objects.create(
+            cra=cra, user=user, action=CraHistorique.Action.MODIFICATION, changes=changes
+        )
+    return cra
+
+
+@transaction.atomic
+def cra_delete(*, cra: Cra, user) -> Cra:
+    """Soft delete: the CRA leaves every page and statistic, and the admin can restore it."""
+    if cra.deleted_at is None:
+        cra.deleted_at = timezone.now()
+        cra.save(update_fields=["deleted_at", "updated_at"])
+        CraHistorique.objects.create(cra=cra, user=user, action=CraHistorique.Action.SUPPRESSION)
+    return cra
+
+
+@transaction.atomic
+def cra_restore(*, cra: Cra, user) -> Cra:
+    if cra.deleted_at is not None:
+        cra.deleted_at = None
+        cra.save(update_fields=["deleted_at", "updated_at"])
+        CraHistorique.objects.create(cra=cra, user=user, action=CraHistorique.Action.RESTAURATION)
+    return cra
