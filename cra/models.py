@@ -136,7 +136,12 @@ class Cra(models.Model):
                 condition=Q(sous_themes__lt=1 << len(SousTheme)), name="cra_sous_themes_connus"
             ),
             models.CheckConstraint(
-                condition=Q(duree=Duree.PLUS_60, duree_minutes__gte=60, duree_minutes__lte=480)
+                condition=Q(
+                    duree=Duree.PLUS_60,
+                    duree_minutes__isnull=False,
+                    duree_minutes__gte=60,
+                    duree_minutes__lte=480,
+                )
                 | (~Q(duree=Duree.PLUS_60) & Q(duree_minutes__isnull=True)),
                 name="cra_duree_minutes",
             ),

@@ -1,10 +1,186 @@
-from django.shortcuts import render
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET
 
 from accounts.decorators import role_required
 from accounts.enums import RoleKind
+from cra import selectors, services
+from cra.enums import Canal
+from cra.filters import CraHistoryFilter
+from cra.forms import CraForm
+from cra.services import CraInvalid, cra_context_for
+
+HISTORY_PAGE_SIZE = 30
+
+
+def conseiller_required(view):
+    """The Espace Coop: a conseiller (or coordinateur) role whose account has a conseiller profile."""
+
+    @role_required(RoleKind.CONSEILLER, RoleKind.COORDINATEUR)
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        conseiller = request.scope.conseiller
+        if conseiller is None:
+            raise PermissionDenied("Votre compte n'est rattaché à aucune fiche de conseiller.")
+        return view(request, conseiller, *args, **kwargs)
+
+    return wrapper
 
 
 @role_required(RoleKind.CONSEILLER, RoleKind.COORDINATEUR)
 def home(request):
-    """Home of the Espace Coop; the CRA form, history and figures come with the CRA issue."""
-    return render(request, "cra/home.html", {"conseiller": request.scope.conseiller})
+    conseiller = request.scope.conseiller
+    context = {"conseiller": conseiller}
+    if conseiller is not None:
+        today = timezone.localdate()
+        context.update(
+            today=today,
+            figures=selectors.month_figures(conseiller, today),
+            last_cras=selectors.cras_of_conseiller(conseiller).order_by(*selectors.HISTORY_ORDERINGS["date"])[
+                :5
+            ],
+        )
+    return render(request, "cra/home.html", context)
+
+
+def _form_page(request, conseiller, form, cra=None):
+    return render(
+        request,
+        "cra/form.html",
+        {"form": form, "cra": cra, "has_permanences": bool(form.fields["permanence"].choices[1:])},
+    )
+
+
+def _form(conseiller, data=None, initial=None):
+    return CraForm(
+        data,
+        initial=initial,
+        context=cra_context_for(conseiller),
+        permanences=selectors.permanences_of_conseiller(conseiller),
+    )
+
+
+def _add_errors(form, invalid: CraInvalid):
+    """Rules broken between the form's check and the save (a contract changed meanwhile, say)."""
+    for name, errors in invalid.message_dict.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+def _kept_values(request, conseiller) -> dict:
+    """The date and lieu kept by "Saisir un autre compte rendu" (read from the URL, never trusted)."""
+    kept = {}
+    try:
+        day = parse_date(request.GET.get("date_accompagnement", ""))
+    except ValueError:
+        day = None
+    if day is not None:
+        kept["date_accompagnement"] = day
+    lieu = request.GET.get("permanence", "")
+    if lieu.isdigit() and selectors.permanences_of_conseiller(conseiller).filter(pk=lieu).exists():
+        kept.update(permanence=int(lieu), canal=Canal.RATTACHEMENT)
+    return kept
+
+
+@conseiller_required
+def cra_new(request, conseiller):
+    if request.method != "POST":
+        initial = CraForm.initial_new(principal_permanence_id=selectors.principal_permanence_id(conseiller))
+        # "Saisir un autre compte rendu" keeps the date and the lieu of the previous one.
+        keep = _form(
+            conseiller, data={k: request.GET.get(k, "") for k in ("date_accompagnement", "permanence")}
+        )
+        keep.is_valid()
+        for name in ("date_accompagnement", "permanence"):
+            if request.GET.get(name) and name not in keep.errors and keep.cleaned_data.get(name):
+                initial[name] = keep.cleaned_data[name]
+        return _form_page(request, conseiller, _form(conseiller, initial=initial))
+    form = _form(conseiller, data=request.POST)
+    if form.is_valid():
+        try:
+            cra = services.cra_create(
+                conseiller=conseiller,
+                user=request.user,
+                data=form.rule_data(),
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                context=form.context,
+            )
+        except CraInvalid as invalid:
+            _add_errors(form, invalid)
+        else:
+            return redirect("cra:saved", pk=cra.pk)
+    return _form_page(request, conseiller, form)
+
+
+@conseiller_required
+def cra_saved(request, conseiller, pk):
+    cra = selectors.cra_of_conseiller_or_404(conseiller, pk)
+    return render(request, "cra/saved.html", {"cra": cra})
+
+
+@conseiller_required
+def cra_edit(request, conseiller, pk):
+    cra = selectors.cra_of_conseiller_or_404(conseiller, pk)
+    if request.method != "POST":
+        return _form_page(request, conseiller, _form(conseiller, initial=CraForm.initial_for(cra)), cra)
+    form = _form(conseiller, data=request.POST)
+    if form.is_valid():
+        try:
+            services.cra_update(cra=cra, user=request.user, data=form.rule_data(), context=form.context)
+        except CraInvalid as invalid:
+            _add_errors(form, invalid)
+        else:
+            messages.success(request, "Le compte rendu est modifié.")
+            return redirect("cra:history")
+    return _form_page(request, conseiller, form, cra)
+
+
+@conseiller_required
+def cra_delete(request, conseiller, pk):
+    cra = selectors.cra_of_conseiller_or_404(conseiller, pk)
+    if request.method == "POST":
+        services.cra_delete(cra=cra, user=request.user)
+        messages.success(request, f"Le compte rendu du {cra.date_accompagnement:%d/%m/%Y} est supprimé.")
+        return redirect("cra:history")
+    return render(request, "cra/delete.html", {"cra": cra})
+
+
+@conseiller_required
+def cra_history(request, conseiller):
+    filters = CraHistoryFilter(request.GET or None, queryset=selectors.cras_of_conseiller(conseiller))
+    tri = request.GET.get("tri") if request.GET.get("tri") in selectors.HISTORY_ORDERINGS else "date"
+    cras = filters.qs.order_by(*selectors.HISTORY_ORDERINGS[tri]).prefetch_related("redirections")
+    page_obj = Paginator(cras, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cra/history.html",
+        {"filter": filters, "page_obj": page_obj, "tri": tri, "query": query.urlencode()},
+    )
+
+
+@require_GET
+@conseiller_required
+def communes(request, conseiller):
+    """The communes of a postal code, for the form's commune list (progressive enhancement)."""
+    code_postal = request.GET.get("code_postal", "")
+    referentiel = services.ReferentielCommunes.if_loaded()
+    if referentiel is None or not code_postal.isdigit() or len(code_postal) != 5:
+        return JsonResponse({"referentiel": referentiel is not None, "communes": []})
+    found = referentiel.get(code_postal, {})
+    return JsonResponse(
+        {
+            "referentiel": True,
+            "communes": [
+                {"code": code, "nom": nom} for code, nom in sorted(found.items(), key=lambda c: c[1])
+            ],
+        }
+    )
