@@ -31,6 +31,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("coop/lieux/", include("conseillers.lieux_urls")),
     path("coop/", include("cra.urls")),
     path("pilotage/", include("conseillers.urls")),
     path("admin/", admin.site.urls),

@@ -1,11 +1,12 @@
 import datetime
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from conseillers.enums import StatutConseiller
-from conseillers.models import Conseiller, Contrat
+from conseillers.models import Conseiller, Contrat, Permanence, PermanenceConseiller
 
 
 def conseiller_situation_refresh(*, conseiller: Conseiller, today: datetime.date | None = None) -> Conseiller:
@@ -64,3 +65,84 @@ def contrat_rupture(*, contrat: Contrat, date_rupture: datetime.date, motif: str
     contrat.save(update_fields=["date_rupture", "motif_rupture"])
     conseiller_situation_refresh(conseiller=contrat.conseiller)
     return contrat
+
+
+def _normalized(text: str) -> str:
+    """A place's name or address compared without case, accents, punctuation or extra spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(
+        char if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char)
+    )
+    return " ".join(letters.split())
+
+
+def _same_place(permanence: Permanence, fields: dict) -> bool:
+    return (
+        permanence.code_commune == fields["code_commune"]
+        and _normalized(permanence.nom) == _normalized(fields["nom"])
+        and _normalized(permanence.adresse) == _normalized(fields["adresse"])
+    )
+
+
+def _check_unique_place(structure, fields: dict, exclude_pk=None) -> None:
+    for permanence in structure.permanences.exclude(pk=exclude_pk):
+        if _same_place(permanence, fields):
+            raise ValidationError(
+                f"Le lieu « {permanence.nom} » existe déjà pour votre structure : rattachez-vous à ce lieu "
+                "plutôt que de le créer une seconde fois."
+            )
+
+
+def _set_principal(conseiller: Conseiller, permanence: Permanence, principale: bool) -> None:
+    if principale:
+        PermanenceConseiller.objects.filter(conseiller=conseiller).exclude(permanence=permanence).update(
+            principale=False
+        )
+    PermanenceConseiller.objects.update_or_create(
+        conseiller=conseiller, permanence=permanence, defaults={"principale": principale}
+    )
+
+
+@transaction.atomic
+def permanence_create(*, conseiller: Conseiller, fields: dict, principale: bool = False) -> Permanence:
+    """Creates a lieu d'activité of the conseiller's current structure and attaches him to it."""
+    if conseiller.structure is None:
+        raise ValidationError("Vous n'êtes employé par aucune structure : vous ne pouvez pas créer de lieu.")
+    _check_unique_place(conseiller.structure, fields)
+    permanence = Permanence.objects.create(structure=conseiller.structure, **fields)
+    _set_principal(conseiller, permanence, principale)
+    return permanence
+
+
+@transaction.atomic
+def permanence_update(
+    *, conseiller: Conseiller, permanence: Permanence, fields: dict, principale: bool
+) -> Permanence:
+    """Edits a lieu the conseiller works at (his colleagues attached to it see the change)."""
+    _check_unique_place(permanence.structure, fields, exclude_pk=permanence.pk)
+    for name, value in fields.items():
+        setattr(permanence, name, value)
+    permanence.save()
+    _set_principal(conseiller, permanence, principale)
+    return permanence
+
+
+@transaction.atomic
+def permanence_attach(*, conseiller: Conseiller, permanence: Permanence) -> None:
+    """Attaches the conseiller to an existing lieu of his structure."""
+    if permanence.structure_id != conseiller.structure_id:
+        raise ValidationError("Ce lieu n'appartient pas à votre structure.")
+    PermanenceConseiller.objects.get_or_create(conseiller=conseiller, permanence=permanence)
+
+
+@transaction.atomic
+def permanence_remove(*, conseiller: Conseiller, permanence: Permanence) -> bool:
+    """Removes the lieu from the conseiller's places; the lieu itself goes when nobody works there any more.
+
+    Returns whether the lieu was deleted. Its CRAs keep their postal code and commune.
+    """
+    PermanenceConseiller.objects.filter(conseiller=conseiller, permanence=permanence).delete()
+    if permanence.conseillers.exists():
+        return False
+    permanence.delete()
+    return True

@@ -6,7 +6,6 @@ millions of rows.
 """
 
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -25,10 +24,8 @@ from cra.enums import (
     SousTheme,
     Theme,
 )
+from structures.communes import commune_check
 
-CODE_POSTAL = re.compile(r"[0-9]{5}")
-# INSEE commune codes: 5 digits, or 2A/2B followed by 3 digits for Corsica.
-CODE_COMMUNE = re.compile(r"(?:[0-9]{2}|2A|2B)[0-9]{3}")
 COLLECTIF_MAX = 100
 ANNOTATION_MIN, ANNOTATION_MAX = 3, 35
 DUREE_MINUTES_MIN, DUREE_MINUTES_MAX, DUREE_MINUTES_STEP = 60, 480, 15
@@ -83,19 +80,6 @@ class CraCheck:
 
 def _fr(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
-
-
-def departement_of_commune(code_commune: str) -> str:
-    """The département of an INSEE commune code: 2 characters, 3 overseas (97x, 98x)."""
-    return code_commune[:3] if code_commune[:2] in ("97", "98") else code_commune[:2]
-
-
-def departement_matches_code_postal(code_commune: str, code_postal: str) -> bool:
-    """Whether a postal code can serve a commune of this département (Corsica's start with 20)."""
-    departement = departement_of_commune(code_commune)
-    if departement in ("2A", "2B"):
-        return code_postal.startswith("20")
-    return code_postal.startswith(departement)
 
 
 def check_cra(data: dict, context: CraContext) -> CraCheck:
@@ -174,29 +158,16 @@ def _check_lieu(data, context, check):
 
 
 def _check_commune(data, context, check):
-    code_postal = (data.get("code_postal") or "").strip()
-    code_commune = (data.get("code_commune") or "").strip().upper()
-    nom_commune = (data.get("nom_commune") or "").strip()
-    if not CODE_POSTAL.fullmatch(code_postal):
-        check.add(
-            "code_postal",
-            "Indiquez un code postal de 5 chiffres." if code_postal else "Indiquez le code postal.",
-        )
-        return
-    if not CODE_COMMUNE.fullmatch(code_commune) or not nom_commune:
-        check.add("code_commune", "Choisissez la commune de l'accompagnement.")
-        return
-    referentiel = context.communes_par_code_postal
-    if referentiel is not None:
-        communes = referentiel.get(code_postal, {})
-        if code_commune not in communes:
-            check.add("code_commune", f"Cette commune ne correspond pas au code postal {code_postal}.")
-            return
-        nom_commune = communes[code_commune]
-    elif not departement_matches_code_postal(code_commune, code_postal):
-        check.add("code_commune", f"Cette commune ne correspond pas au code postal {code_postal}.")
-        return
-    check.values.update(code_postal=code_postal, code_commune=code_commune, nom_commune=nom_commune[:150])
+    errors, values = commune_check(
+        data.get("code_postal"),
+        data.get("code_commune"),
+        data.get("nom_commune"),
+        context.communes_par_code_postal,
+    )
+    for name, messages in errors.items():
+        for message in messages:
+            check.add(name, message)
+    check.values.update(values)
 
 
 def _count(data, name, check, label):

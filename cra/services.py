@@ -7,7 +7,7 @@ from django.utils import timezone
 from conseillers.models import Conseiller
 from cra.models import Cra, CraHistorique, CraRedirection, sous_themes_to_bits, themes_to_bits
 from cra.rules import CraContext, Emploi, Lieu, check_cra
-from structures.models import CodePostal
+from structures.communes import ReferentielCommunes
 
 # The stored fields a CRA's history follows, besides themes and redirections.
 HISTORY_FIELDS = [
@@ -44,23 +44,6 @@ class CraInvalid(ValidationError):
 
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(errors)
-
-
-class ReferentielCommunes:
-    """Postal code -> {INSEE code: name}, read from the référentiel on demand (None when not loaded)."""
-
-    def __init__(self):
-        self._cache = {}
-
-    @classmethod
-    def if_loaded(cls):
-        return cls() if CodePostal.objects.exists() else None
-
-    def get(self, code_postal, default=None):
-        if code_postal not in self._cache:
-            rows = CodePostal.objects.filter(code=code_postal).values_list("commune_id", "commune__nom")
-            self._cache[code_postal] = dict(rows)
-        return self._cache[code_postal] or default
 
 
 def cra_context_for(conseiller: Conseiller, *, legacy_themes_allowed: bool = False) -> CraContext:

@@ -16,6 +16,7 @@ from cra.enums import Canal
 from cra.filters import CraHistoryFilter
 from cra.forms import CraForm
 from cra.services import CraInvalid, cra_context_for
+from structures.communes import ReferentielCommunes
 
 HISTORY_PAGE_SIZE = 30
 
@@ -172,7 +173,7 @@ def cra_history(request, conseiller):
 def communes(request, conseiller):
     """The communes of a postal code, for the form's commune list (progressive enhancement)."""
     code_postal = request.GET.get("code_postal", "")
-    referentiel = services.ReferentielCommunes.if_loaded()
+    referentiel = ReferentielCommunes.if_loaded()
     if referentiel is None or not code_postal.isdigit() or len(code_postal) != 5:
         return JsonResponse({"referentiel": referentiel is not None, "communes": []})
     found = referentiel.get(code_postal, {})

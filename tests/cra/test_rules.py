@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from cra.rules import Emploi, check_cra, departement_of_commune
+from cra.rules import Emploi, check_cra
+from structures.communes import departement_of_commune
 from tests.cra.factories import LIEU_ID, STRUCTURE_ID, collectif_data, context, cra_data
 
 
@@ -80,8 +81,8 @@ def test_someone_elses_lieu_is_refused():
         ("", "", "code_postal", "Indiquez le code postal."),
         ("6910", "69266", "code_postal", "Indiquez un code postal de 5 chiffres."),
         ("69 100", "69266", "code_postal", "Indiquez un code postal de 5 chiffres."),
-        ("69100", "", "code_commune", "Choisissez la commune de l'accompagnement."),
-        ("69100", "XX266", "code_commune", "Choisissez la commune de l'accompagnement."),
+        ("69100", "", "code_commune", "Choisissez la commune."),
+        ("69100", "XX266", "code_commune", "Choisissez la commune."),
         ("69100", "01053", "code_commune", "Cette commune ne correspond pas au code postal 69100."),
     ],
 )
