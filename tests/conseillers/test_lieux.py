@@ -50,7 +50,9 @@ def test_another_structure_may_have_the_same_place(world):
 
 def test_one_principal_place(world):
     first = services.permanence_create(conseiller=world.alice, fields=PLACE, principale=True)
-    second = services.permanence_create(conseiller=world.alice, fields={**PLACE, "nom": "Mairie"}, principale=True)
+    second = services.permanence_create(
+        conseiller=world.alice, fields={**PLACE, "nom": "Mairie"}, principale=True
+    )
 
     principal = PermanenceConseiller.objects.get(conseiller=world.alice, principale=True)
     assert principal.permanence == second
