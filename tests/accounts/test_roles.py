@@ -114,3 +114,12 @@ def test_non_admin_is_kept_out_of_django_admin(world, login_as):
 
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")
+
+
+def test_role_switcher_sends_raw_ids(world, login_as):
+    # A localized id ("123 456") would not match any role of the account.
+    Role.objects.create(pk=123456, user=world.emma.user, kind=RoleKind.STRUCTURE, structure=world.bourg)
+
+    content = login_as(world.emma.user).get("/pilotage/").content.decode()
+
+    assert 'value="123456"' in content
