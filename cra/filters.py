@@ -12,6 +12,8 @@ class PeriodForm(forms.Form):
         data = super().clean()
         if data.get("du") and data.get("au") and data["du"] > data["au"]:
             self.add_error("au", "La date de fin doit suivre la date de début.")
+            # An inverted period filters nothing rather than half of it.
+            self.cleaned_data.pop("du", None)
         return data
 
 

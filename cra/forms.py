@@ -14,6 +14,7 @@ from cra.enums import (
     Organisme,
     SousTheme,
 )
+from cra.models import duree_minutes_label
 from cra.rules import (
     ANNOTATION_MAX,
     DUREE_MINUTES_MAX,
@@ -40,11 +41,6 @@ def _count_field(label, **kwargs):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "class": "cnfs-counter"}),
         **kwargs,
     )
-
-
-def _minutes_label(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
 
 
 class CraForm(forms.Form):
@@ -134,7 +130,7 @@ class CraForm(forms.Form):
         required=False,
         choices=[("", "Choisir la durée")]
         + [
-            (minutes, _minutes_label(minutes))
+            (minutes, duree_minutes_label(minutes))
             for minutes in range(DUREE_MINUTES_MIN, DUREE_MINUTES_MAX + 1, DUREE_MINUTES_STEP)
         ],
         error_messages={"invalid_choice": "Choisissez une durée de la liste."},
@@ -165,8 +161,21 @@ class CraForm(forms.Form):
     statut_fields = [name for name, _label in STATUTS]
     redirection_fields = [f"redirection_{organisme.value}" for organisme in ORGANISMES_LISTES]
 
-    def sous_themes_of(self, theme):
-        return [key for key, parent in THEME_OF_SOUS_THEME.items() if parent == theme]
+    @property
+    def theme_groups(self):
+        """Each theme's checkbox with the checkboxes of its sub-themes, for the page to lay them together."""
+        sous_themes = {sub.data["value"]: sub for sub in self["sous_themes"]}
+        return [
+            (
+                theme,
+                [
+                    sous_themes[key]
+                    for key, parent in THEME_OF_SOUS_THEME.items()
+                    if parent == theme.data["value"]
+                ],
+            )
+            for theme in self["themes"]
+        ]
 
     def rule_data(self) -> dict:
         """The typed values in the shape the rules take (SPEC form names, redirections as a list)."""

@@ -23,6 +23,12 @@ def bits_to_keys(bits: int, table: dict) -> list[str]:
     return [key for key, bit in table.items() if bits & bit]
 
 
+def duree_minutes_label(minutes: int) -> str:
+    """90 -> "1 h 30", 120 -> "2 h"."""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
 class CraQuerySet(models.QuerySet):
     def actifs(self):
         """The CRAs that count: every page, export and statistic ignores the deleted ones."""
@@ -167,6 +173,19 @@ class Cra(models.Model):
     @property
     def themes_display(self) -> list[str]:
         return [Theme(key).label for key in self.theme_keys]
+
+    @property
+    def sous_themes_display(self) -> list[str]:
+        return [SousTheme(key).label for key in self.sous_theme_keys]
+
+    @property
+    def duree_display(self) -> str:
+        """ "30 min à 1 h", or the exact time of a session of one hour or more ("1 h 30")."""
+        return (
+            self.get_duree_display()
+            if self.duree_minutes is None
+            else duree_minutes_label(self.duree_minutes)
+        )
 
     @property
     def ages(self) -> dict[str, int]:

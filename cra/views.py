@@ -94,14 +94,7 @@ def _kept_values(request, conseiller) -> dict:
 def cra_new(request, conseiller):
     if request.method != "POST":
         initial = CraForm.initial_new(principal_permanence_id=selectors.principal_permanence_id(conseiller))
-        # "Saisir un autre compte rendu" keeps the date and the lieu of the previous one.
-        keep = _form(
-            conseiller, data={k: request.GET.get(k, "") for k in ("date_accompagnement", "permanence")}
-        )
-        keep.is_valid()
-        for name in ("date_accompagnement", "permanence"):
-            if request.GET.get(name) and name not in keep.errors and keep.cleaned_data.get(name):
-                initial[name] = keep.cleaned_data[name]
+        initial.update(_kept_values(request, conseiller))
         return _form_page(request, conseiller, _form(conseiller, initial=initial))
     form = _form(conseiller, data=request.POST)
     if form.is_valid():
@@ -157,7 +150,7 @@ def cra_delete(request, conseiller, pk):
 def cra_history(request, conseiller):
     filters = CraHistoryFilter(request.GET or None, queryset=selectors.cras_of_conseiller(conseiller))
     tri = request.GET.get("tri") if request.GET.get("tri") in selectors.HISTORY_ORDERINGS else "date"
-    cras = filters.qs.order_by(*selectors.HISTORY_ORDERINGS[tri]).prefetch_related("redirections")
+    cras = filters.qs.order_by(*selectors.HISTORY_ORDERINGS[tri])
     page_obj = Paginator(cras, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
