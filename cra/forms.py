@@ -200,7 +200,8 @@ class CraForm(forms.Form):
             for message in messages:
                 if name in GROUPS:
                     self.group_errors.setdefault(name, []).append(message)
-                    self.add_error(None, message)
+                    # The code names the fieldset the error summary links to.
+                    self.add_error(None, forms.ValidationError(message, code=f"groupe-{name}"))
                 else:
                     self.add_error(name, message)
         return self.cleaned_data

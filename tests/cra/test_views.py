@@ -809,3 +809,10 @@ def test_communes_of_a_postal_code(world, alice):
     assert alice.get("/coop/communes/?code_postal=691").json() == {"referentiel": True, "communes": []}
     assert alice.get("/coop/communes/?code_postal=01000").json() == {"referentiel": True, "communes": []}
     assert alice.post("/coop/communes/?code_postal=69100").status_code == 405
+
+
+def test_error_summary_links_group_errors_to_their_fieldset(world, lieu, alice):
+    html = alice.post("/coop/cra/nouveau/", post_data(lieu, age_35_60="2")).content.decode()
+
+    assert '<a href="#groupe-ages">La somme des tranches d&#x27;âge (2) doit être égale' in html
+    assert 'id="groupe-ages"' in html
