@@ -35,7 +35,6 @@ migrate: install ## Applique les migrations
 
 demo: migrate ## Installe, migre, charge les données de démonstration et sert le site sur http://127.0.0.1:8000
 	$(MANAGE) seed_demo
-	@echo "Comptes de démonstration (mot de passe demo-cnfs-2026) : conseiller@demo.test, coordinateur@demo.test, structure@demo.test, prefet@demo.test, hub@demo.test, admin@demo.test"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 serve: install ## Sert le site sans recharger les données

@@ -64,7 +64,8 @@ def cra_context_for(conseiller: Conseiller, *, legacy_themes_allowed: bool = Fal
     )
 
 
-def _stored_fields(values: dict) -> dict:
+def cra_stored_fields(values: dict) -> dict:
+    """The model fields of a CRA from the values its rules returned (shared with the generator)."""
     fields = {name: values[name] for name in HISTORY_FIELDS}
     fields["themes"] = themes_to_bits(values["themes"])
     fields["sous_themes"] = sous_themes_to_bits(values["sous_themes"])
@@ -115,7 +116,7 @@ def cra_create(
     try:
         with transaction.atomic():
             cra = Cra.objects.create(
-                conseiller=conseiller, idempotency_key=idempotency_key, **_stored_fields(values)
+                conseiller=conseiller, idempotency_key=idempotency_key, **cra_stored_fields(values)
             )
             _redirections_save(cra, values["redirections"])
             CraHistorique.objects.create(
@@ -141,7 +142,7 @@ def cra_update(*, cra: Cra, user, data: dict, context: CraContext | None = None)
     cra = Cra.objects.select_for_update().get(pk=cra.pk)
     values = _validated(data, context or cra_context_for(cra.conseiller))
     before = _snapshot(cra, cra.redirections.all())
-    for name, value in _stored_fields(values).items():
+    for name, value in cra_stored_fields(values).items():
         setattr(cra, name, value)
     cra.save()
     cra.redirections.all().delete()

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "cnfs",
     "accounts",
     "structures",
     "conseillers",

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from conseillers.demo import DemoError, seed_demo
+from cra.demo import DEMO_CRAS, demo_cras_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les données de démonstration : structures, conseillers, contrats, lieux d'activité, "
+        "comptes de démonstration, puis leurs comptes rendus d'activité. "
+        "Relancer la commande le même jour ne change rien."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--cras",
+            type=int,
+            default=DEMO_CRAS,
+            help=f"Nombre de CRA générés (par défaut {DEMO_CRAS}, 0 : aucun).",
+        )
+
+    def handle(self, *args, cras, **options):
+        # Each app owns its part of the demo; this command puts them together, in dependency order.
+        today = timezone.localdate()
+        try:
+            seed_demo(stdout=self.stdout, today=today)
+        except DemoError as error:
+            raise CommandError(str(error)) from error
+        count = demo_cras_load(today=today, count=cras)
+        self.stdout.write(f"  - {count} comptes rendus d'activité générés\n")
