@@ -14,7 +14,8 @@ from django.utils import timezone
 from conseillers.models import Conseiller, Contrat, Permanence, PermanenceConseiller
 from cra import services
 from cra.enums import DATE_LANCEMENT, Activite, Canal, Duree, Organisme
-from cra.generation import GenerationError, _day_weight, generate_cras
+from cra.generation import GenerationError, generate_cras
+from cra.generation.draw import day_weight
 from cra.models import Cra, CraHistorique, CraRedirection
 from cra.rules import check_cra
 from structures.models import CodePostal, Commune
@@ -300,7 +301,7 @@ def test_the_demo_cras_are_replaced_not_doubled(db):
     worked = [
         today - datetime.timedelta(days=n)
         for n in range(today.day)
-        if _day_weight(today - datetime.timedelta(days=n))
+        if day_weight(today - datetime.timedelta(days=n))
     ]
     if worked:
         assert mine.filter(date_accompagnement__gte=today.replace(day=1)).count() >= 3
