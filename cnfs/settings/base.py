@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "structures",
     "conseillers",
     "cra",
+    "stats",
 ]
 
 MIDDLEWARE = [

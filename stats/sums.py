@@ -1,0 +1,113 @@
+"""The "sums": the additive counters every statistic is derived from (stats.results does the derivation).
+
+A sums mapping is a flat `{key: int}`; a missing key means 0. Every counter is a sum over CRAs, so the
+sums of disjoint sets of CRAs simply add up: the reference computation gets them from the raw CRAs of a
+request, the aggregates add up counters precomputed per (structure, conseiller, day…) — both must give the
+same mapping for the same request, and share everything that follows (ratios, labels, order, rounding).
+
+Keys:
+- `cra`, `activite:<activite>`, `participants_ateliers` (Σ nb_participants of collectif CRAs);
+- the sums of a CRA field: see FIELD_SUMS (`recurrents`, `suivi_individuel`, `suivi_atelier`,
+  `redirections`, the five `age_*` and five `statut_*`);
+- `theme:<key>` (CRAs carrying the theme bit, legacy themes included), `sous_theme:<key>`;
+- `canal:<canal>`, `duree:<bucket>`, `minutes:<activite>` (minutes counted, stats.definitions);
+- `organisme:<ORGANISME>` (Σ nombre of the CraRedirection rows, free "Autre" names under `AUTRE`);
+- `mois:<YYYY-MM>` (CRAs of the month; only months with CRAs need to be present).
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from cra.enums import AGES, STATUTS, Activite, Canal, Organisme, SousTheme, Theme
+from cra.models import SOUS_THEME_BITS, THEME_BITS
+from stats.definitions import DUREE_BUCKETS, duree_bucket, minutes_comptees
+
+CRA = "cra"
+PARTICIPANTS_ATELIERS = "participants_ateliers"
+
+# Sum key -> the Cra field summed.
+FIELD_SUMS: dict[str, str] = {
+    "recurrents": "nb_participants_recurrents",
+    "suivi_individuel": "suivi_individuel",
+    "suivi_atelier": "suivi_atelier",
+    "redirections": "nb_redirections",
+    **{name: name for name, _label in AGES},
+    **{name: name for name, _label in STATUTS},
+}
+
+
+def activite_key(activite: str) -> str:
+    return f"activite:{activite}"
+
+
+def theme_key(theme: str) -> str:
+    return f"theme:{theme}"
+
+
+def sous_theme_key(sous_theme: str) -> str:
+    return f"sous_theme:{sous_theme}"
+
+
+def canal_key(canal: str) -> str:
+    return f"canal:{canal}"
+
+
+def duree_key(bucket: str) -> str:
+    return f"duree:{bucket}"
+
+
+def minutes_key(activite: str) -> str:
+    return f"minutes:{activite}"
+
+
+def organisme_key(organisme: str) -> str:
+    return f"organisme:{organisme}"
+
+
+def mois_key(day: datetime.date) -> str:
+    return f"mois:{day:%Y-%m}"
+
+
+# Every key but the months, in a stable order (e.g. the columns of an aggregate table).
+FIXED_KEYS: tuple[str, ...] = (
+    CRA,
+    *(activite_key(activite) for activite in Activite.values),
+    PARTICIPANTS_ATELIERS,
+    *FIELD_SUMS,
+    *(theme_key(theme) for theme in Theme.values),
+    *(sous_theme_key(sous_theme) for sous_theme in SousTheme.values),
+    *(canal_key(canal) for canal in Canal.values),
+    *(duree_key(bucket.key) for bucket in DUREE_BUCKETS),
+    *(minutes_key(activite) for activite in Activite.values),
+    *(organisme_key(organisme) for organisme in Organisme.values),
+)
+
+
+def add_sums(parts: Iterable[Mapping[str, int]]) -> Counter:
+    """The sums of the union of disjoint sets of CRAs."""
+    total = Counter()
+    for part in parts:
+        total.update(part)
+    return total
+
+
+def cra_sums(cra, redirections: Iterable[tuple[str, int]] = ()) -> Counter:
+    """What one CRA adds to the sums, computed in Python: `cra` has the Cra fields as attributes,
+    `redirections` are its (organisme, nombre). The oracle of the tests; usable by incremental code."""
+    sums = Counter([CRA, activite_key(cra.activite), canal_key(cra.canal), mois_key(cra.date_accompagnement)])
+    if cra.activite == Activite.COLLECTIF:
+        sums[PARTICIPANTS_ATELIERS] += cra.nb_participants
+    for key, field in FIELD_SUMS.items():
+        sums[key] += getattr(cra, field)
+    for theme, bit in THEME_BITS.items():
+        if cra.themes & bit:
+            sums[theme_key(theme)] += 1
+    for sous_theme, bit in SOUS_THEME_BITS.items():
+        if cra.sous_themes & bit:
+            sums[sous_theme_key(sous_theme)] += 1
+    sums[duree_key(duree_bucket(cra.duree, cra.duree_minutes))] += 1
+    sums[minutes_key(cra.activite)] += minutes_comptees(cra.duree, cra.duree_minutes)
+    for organisme, nombre in redirections:
+        sums[organisme_key(organisme)] += nombre
+    return +sums
