@@ -118,7 +118,7 @@ def test_a_collective_cra_filled_with_the_keyboard_alone(page, live_server, demo
     expect(page).to_have_url(re.compile(r"/coop/cra/\d+/enregistre/$"))
     summary = page.locator(".cnfs-summary")
     expect(summary).to_contain_text("Atelier collectif, 8 participants")
-    expect(summary).to_contain_text("1 h ou plus (90 min)")
+    expect(summary).to_contain_text("1 h 30")
     expect(summary).to_contain_text(annotation)
     axe(page)
 
