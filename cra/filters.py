@@ -7,6 +7,17 @@ from cra.models import THEME_BITS
 DATE_ERRORS = {"invalid": "Saisissez une date valide, au format JJ/MM/AAAA."}
 
 
+def _date_filter(lookup: str, label: str):
+    return django_filters.DateFilter(
+        field_name="date_accompagnement",
+        lookup_expr=lookup,
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages=DATE_ERRORS,
+    )
+
+
 class PeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
@@ -20,22 +31,8 @@ class PeriodForm(forms.Form):
 class CraHistoryFilter(django_filters.FilterSet):
     """The filters of a conseiller's history; every value lives in the URL."""
 
-    du = django_filters.DateFilter(
-        field_name="date_accompagnement",
-        lookup_expr="gte",
-        label="Du",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages=DATE_ERRORS,
-    )
-    au = django_filters.DateFilter(
-        field_name="date_accompagnement",
-        lookup_expr="lte",
-        label="Au",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages=DATE_ERRORS,
-    )
+    du = _date_filter("gte", "Du")
+    au = _date_filter("lte", "Au")
     theme = django_filters.ChoiceFilter(
         label="Thème",
         choices=[(theme.value, theme.label) for theme in CURRENT_THEMES],

@@ -1,4 +1,5 @@
 import uuid
+from collections import defaultdict
 
 from django import forms
 from django.utils import timezone
@@ -141,7 +142,8 @@ class CraForm(forms.Form):
     def __init__(self, *args, context: CraContext, permanences, **kwargs):
         super().__init__(*args, **kwargs)
         self.context = context
-        self.group_errors = {}
+        # A missing group reads as no error in the template (the strict test engine refuses missing keys).
+        self.group_errors = defaultdict(list)
         self.check = None
         self.fields["permanence"].choices = [("", "Choisir un lieu d'activité")] + [
             (permanence.pk, str(permanence)) for permanence in permanences
@@ -199,7 +201,7 @@ class CraForm(forms.Form):
         for name, messages in self.check.errors.items():
             for message in messages:
                 if name in GROUPS:
-                    self.group_errors.setdefault(name, []).append(message)
+                    self.group_errors[name].append(message)
                     # The code names the fieldset the error summary links to.
                     self.add_error(None, forms.ValidationError(message, code=f"groupe-{name}"))
                 else:

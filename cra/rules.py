@@ -119,14 +119,22 @@ def _check_date(data, context, check):
         check.values["structure_id"] = structure_id
 
 
+def _choice(data, name, choices, missing: str, unknown: str, check):
+    """The value of a required choice, or None after recording why it is refused."""
+    value = data.get(name) or ""
+    if value not in choices.values:
+        check.add(name, unknown if value else missing)
+        return None
+    check.values[name] = value
+    return value
+
+
 def _check_lieu(data, context, check):
-    canal = data.get("canal") or ""
-    if canal not in Canal.values:
-        check.add(
-            "canal", "Choisissez le canal de l'accompagnement." if not canal else "Ce canal n'existe pas."
-        )
+    canal = _choice(
+        data, "canal", Canal, "Choisissez le canal de l'accompagnement.", "Ce canal n'existe pas.", check
+    )
+    if canal is None:
         return
-    check.values["canal"] = canal
     permanence_id = data.get("permanence")
     lieu = context.lieux.get(permanence_id) if permanence_id else None
     if permanence_id and lieu is None:
@@ -184,14 +192,16 @@ def _count(data, name, check, label):
 
 
 def _check_participants(data, check):
-    activite = data.get("activite") or ""
-    if activite not in Activite.values:
-        check.add(
-            "activite",
-            "Choisissez le type d'activité." if not activite else "Ce type d'activité n'existe pas.",
-        )
+    activite = _choice(
+        data,
+        "activite",
+        Activite,
+        "Choisissez le type d'activité.",
+        "Ce type d'activité n'existe pas.",
+        check,
+    )
+    if activite is None:
         return
-    check.values["activite"] = activite
     participants = data.get("nb_participants")
     if activite in (Activite.INDIVIDUEL, Activite.PONCTUEL):
         # Set on the server whatever was sent: one person.
@@ -273,13 +283,11 @@ def _check_annotation(data, check):
 
 
 def _check_duree(data, check):
-    duree = data.get("duree") or ""
-    if duree not in Duree.values:
-        check.add(
-            "duree", "Choisissez la durée de l'accompagnement." if not duree else "Cette durée n'existe pas."
-        )
+    duree = _choice(
+        data, "duree", Duree, "Choisissez la durée de l'accompagnement.", "Cette durée n'existe pas.", check
+    )
+    if duree is None:
         return
-    check.values["duree"] = duree
     if duree != Duree.PLUS_60:
         check.values["duree_minutes"] = None  # ignored when the session lasted less than an hour
         return

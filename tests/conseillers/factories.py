@@ -34,3 +34,16 @@ class ContratFactory(factory.django.DjangoModelFactory):
     structure = factory.SubFactory(StructureFactory)
     type_contrat = TypeContrat.CDD
     date_debut = datetime.date(2023, 1, 1)
+
+
+# The fields of a lieu d'activité in Villeurbanne.
+PLACE = {
+    "nom": "Médiathèque Le Rize",
+    "adresse": "2 rue Valentin-Haüy",
+    "code_postal": "69100",
+    "code_commune": "69266",
+    "nom_commune": "Villeurbanne",
+    "type_acces": "libre",
+    "horaires": "",
+    "itinerant": False,
+}

@@ -3,17 +3,7 @@ from django.core.exceptions import ValidationError
 
 from conseillers import services
 from conseillers.models import Permanence, PermanenceConseiller
-
-PLACE = {
-    "nom": "Médiathèque Le Rize",
-    "adresse": "2 rue Valentin-Haüy",
-    "code_postal": "69100",
-    "code_commune": "69266",
-    "nom_commune": "Villeurbanne",
-    "type_acces": "libre",
-    "horaires": "",
-    "itinerant": False,
-}
+from tests.conseillers.factories import PLACE
 
 
 def test_create_attaches_the_conseiller_to_a_lieu_of_his_structure(world):

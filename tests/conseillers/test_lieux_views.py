@@ -7,18 +7,8 @@ from conseillers import services
 from conseillers.models import Permanence, PermanenceConseiller
 from cra import services as cra_services
 from cra.models import Cra
+from tests.conseillers.factories import PLACE
 from tests.cra.factories import cra_data
-
-PLACE = {
-    "nom": "Médiathèque Le Rize",
-    "adresse": "2 rue Valentin-Haüy",
-    "code_postal": "69100",
-    "code_commune": "69266",
-    "nom_commune": "Villeurbanne",
-    "type_acces": "libre",
-    "horaires": "",
-    "itinerant": False,
-}
 
 
 def place(**overrides):
