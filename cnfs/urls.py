@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("coop/lieux/", include("conseillers.lieux_urls")),
+    path("coop/statistiques/", include("stats.urls")),
     path("coop/", include("cra.urls")),
     path("pilotage/", include("conseillers.urls")),
     path("admin/", admin.site.urls),

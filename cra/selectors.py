@@ -1,10 +1,6 @@
-import datetime
-
-from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 
 from conseillers.models import Conseiller, Permanence
-from cra.enums import Activite
 from cra.models import Cra
 
 HISTORY_ORDERINGS = {
@@ -35,19 +31,3 @@ def principal_permanence_id(conseiller: Conseiller) -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
-
-
-def month_figures(conseiller: Conseiller, today: datetime.date) -> dict:
-    """This month's CRAs and people accompanied, in one query (the statistics module will own this)."""
-    figures = (
-        cras_of_conseiller(conseiller)
-        .filter(date_accompagnement__gte=today.replace(day=1), date_accompagnement__lte=today)
-        .aggregate(
-            cras=Count("pk"),
-            participants=Sum("nb_participants"),
-            recurrents=Sum("nb_participants_recurrents"),
-            ateliers=Count("pk", filter=Q(activite=Activite.COLLECTIF)),
-        )
-    )
-    participants, recurrents = figures["participants"] or 0, figures["recurrents"] or 0
-    return {"cras": figures["cras"], "personnes": participants - recurrents, "ateliers": figures["ateliers"]}

@@ -7,6 +7,8 @@ from django.utils import timezone
 from conseillers.models import Conseiller
 from cra.models import Cra, CraHistorique, CraRedirection, sous_themes_to_bits, themes_to_bits
 from cra.rules import CraContext, Emploi, Lieu, check_cra
+from stats.services import AggregateKey
+from stats.tasks import aggregates_recompute_on_commit
 from structures.communes import ReferentielCommunes
 
 # The stored fields a CRA's history follows, besides themes and redirections.
@@ -119,6 +121,7 @@ def cra_create(
                 conseiller=conseiller, idempotency_key=idempotency_key, **cra_stored_fields(values)
             )
             _redirections_save(cra, values["redirections"])
+            aggregates_recompute_on_commit([AggregateKey.of(cra)])
             CraHistorique.objects.create(
                 cra=cra,
                 user=user,
@@ -142,9 +145,11 @@ def cra_update(*, cra: Cra, user, data: dict, context: CraContext | None = None)
     cra = Cra.objects.select_for_update().get(pk=cra.pk)
     values = _validated(data, context or cra_context_for(cra.conseiller))
     before = _snapshot(cra, cra.redirections.all())
+    key_before = AggregateKey.of(cra)  # an edit can move the CRA to another day or structure
     for name, value in cra_stored_fields(values).items():
         setattr(cra, name, value)
     cra.save()
+    aggregates_recompute_on_commit([key_before, AggregateKey.of(cra)])
     cra.redirections.all().delete()
     _redirections_save(cra, values["redirections"])
     after = _snapshot(cra, values["redirections"])
@@ -162,6 +167,7 @@ def cra_delete(*, cra: Cra, user) -> Cra:
     if cra.deleted_at is None:
         cra.deleted_at = timezone.now()
         cra.save(update_fields=["deleted_at", "updated_at"])
+        aggregates_recompute_on_commit([AggregateKey.of(cra)])
         CraHistorique.objects.create(cra=cra, user=user, action=CraHistorique.Action.SUPPRESSION)
     return cra
 
@@ -171,5 +177,6 @@ def cra_restore(*, cra: Cra, user) -> Cra:
     if cra.deleted_at is not None:
         cra.deleted_at = None
         cra.save(update_fields=["deleted_at", "updated_at"])
+        aggregates_recompute_on_commit([AggregateKey.of(cra)])
         CraHistorique.objects.create(cra=cra, user=user, action=CraHistorique.Action.RESTAURATION)
     return cra

@@ -16,6 +16,9 @@ from cra.enums import Canal
 from cra.filters import CraHistoryFilter
 from cra.forms import CraForm
 from cra.services import CraInvalid, cra_context_for
+from stats.periode import default_periode
+from stats.request import StatsRequest, StatsScope
+from stats.selectors import statistiques
 from structures.communes import ReferentielCommunes
 
 HISTORY_PAGE_SIZE = 30
@@ -41,9 +44,11 @@ def home(request):
     context = {"conseiller": conseiller}
     if conseiller is not None:
         today = timezone.localdate()
+        periode = default_periode(today=today, conseiller=True)  # this month
+        month = statistiques(StatsRequest(StatsScope.conseiller(conseiller.pk), periode.du, periode.au))
         context.update(
             today=today,
-            figures=selectors.month_figures(conseiller, today),
+            figures={"cras": month["cra"], "personnes": month["personnes"], "ateliers": month["ateliers"]},
             last_cras=selectors.cras_of_conseiller(conseiller).order_by(*selectors.HISTORY_ORDERINGS["date"])[
                 :5
             ],

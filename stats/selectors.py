@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping
 
 from django.utils import timezone
 
+from stats.aggregates import aggregates_sums
 from stats.reference import reference_sums
 from stats.request import StatsRequest
 from stats.results import Statistiques, derive
@@ -21,6 +22,8 @@ def _reference(request: StatsRequest) -> tuple[Mapping[str, int], datetime.datet
 # Every source must give the same sums for the same request.
 SOURCES: dict[str, Source] = {
     "reference": _reference,
+    # Precomputed rows (stats.aggregates): what the pages use; the reference is their yardstick.
+    "aggregats": aggregates_sums,
 }
 
 

@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Catches up whatever the recomputes on commit missed (broker down, bulk imports, generate_cras).
+    "rebuild-aggregates": {
+        "task": "stats.tasks.rebuild_aggregates",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True

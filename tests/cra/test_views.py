@@ -209,9 +209,11 @@ def test_home_shows_this_months_figures_and_the_last_cras(world, lieu, alice):
 
 
 def test_home_figures_are_french_formatted(world, lieu, alice, monkeypatch):
-    from cra import selectors
+    from cra import views
+    from stats.results import derive
 
-    monkeypatch.setattr(selectors, "month_figures", lambda *a: {"cras": 1234, "personnes": 0, "ateliers": 5})
+    month = derive({"cra": 1234, "activite:collectif": 5}, du=TODAY.replace(day=1), au=TODAY)
+    monkeypatch.setattr(views, "statistiques", lambda request: month)
 
     html = alice.get("/coop/").content.decode()
 
@@ -231,9 +233,10 @@ def test_home_query_count(world, lieu, alice, django_assert_num_queries):
     for _ in range(7):
         make_cra(world.alice, lieu)
 
-    # 1. session  2. user  3. the account's roles with their scope and conseiller  4. the month's figures (one
-    # aggregate)  5. the conseiller's structure (greeting)  6. the five last CRAs with their lieu.
-    with django_assert_num_queries(6):
+    # 1. session  2. user  3. the account's roles with their scope and conseiller  4.-5. the month's figures
+    # (stats.selectors.statistiques: the CRAs grouped by month, the redirections by organisme)  6. the
+    # conseiller's structure (greeting)  7. the five last CRAs with their lieu.
+    with django_assert_num_queries(7):
         assert alice.get("/coop/").status_code == 200
 
 
