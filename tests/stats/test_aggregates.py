@@ -368,3 +368,14 @@ def test_a_recompute_through_a_real_broker_and_worker(world, monkeypatch):
         worker.terminate()
         worker.wait(timeout=10)
     assert AgregatJour.objects.get().cra == 1
+
+
+def test_seed_demo_leaves_aggregates_equal_to_the_raw_cras(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--cras", "800", stdout=StringIO())
+
+    # check_stats raises CommandError (exit code 1) on any difference.
+    call_command("check_stats", stdout=StringIO())

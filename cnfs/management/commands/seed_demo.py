@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from conseillers.demo import DemoError, seed_demo
 from cra.demo import DEMO_CRAS, demo_cras_load
+from stats.services import aggregates_rebuild
 
 
 class Command(BaseCommand):
@@ -29,3 +30,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         count = demo_cras_load(today=today, count=cras)
         self.stdout.write(f"  - {count} comptes rendus d'activité générés\n")
+        # Generated CRAs bypass the CRA service and its recompute: the statistics are rebuilt once here.
+        aggregates_rebuild()
+        self.stdout.write("  - agrégats statistiques reconstruits\n")
