@@ -312,7 +312,7 @@ def test_the_aggregates_equal_the_reference_on_random_changes(world, specs, chan
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Demande un Redis (REDIS_URL), comme en CI.")
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="Le worker doit voir la base de test.")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_recompute_through_a_real_broker_and_worker(world, monkeypatch):
     """A CRA created through the service is recomputed by a `celery worker` process, through Redis, in
     the test database (committed data: transactional test). A queue of its own keeps other workers away."""
