@@ -30,15 +30,20 @@ TERRITORIES = frozenset({ScopeKind.NATIONAL, ScopeKind.REGION, ScopeKind.DEPARTE
 ALIASES: dict[str, str] = {f"s{i}": key for i, key in enumerate(COLUMNS)}
 
 
-def _sums_of(queryset: QuerySet, month) -> QuerySet:
-    """The rows of `queryset` summed per month, with the latest `computed_at` of each month."""
+def _sums_of(queryset: QuerySet, **groups) -> QuerySet:
+    """The rows of `queryset` summed per value of `groups` (alias -> expression), with the latest
+    `computed_at` of each group."""
     return (
-        queryset.values(_mois=month)
+        queryset.values(**groups)
         .annotate(
             _computed_at=Max("computed_at"), **{alias: Sum(COLUMNS[key]) for alias, key in ALIASES.items()}
         )
         .order_by()
     )
+
+
+def _row_sums(row) -> dict[str, int]:
+    return {key: row[alias] or 0 for alias, key in ALIASES.items()}
 
 
 def _territory(request: StatsRequest) -> Q:
@@ -75,21 +80,48 @@ def whole_months(du: datetime.date, au: datetime.date) -> tuple[datetime.date, d
     return first, (end if end.day == 1 else month_start(au))
 
 
-def _querysets(request: StatsRequest) -> list[QuerySet]:
-    du, au = request.du, request.au
-    if request.scope.kind not in TERRITORIES:
-        rows = AgregatJour.objects.filter(_people(request), jour__range=(du, au))
-        return [_sums_of(rows, TruncMonth("jour"))]
-    territory = _territory(request)
+def _departement_rows(territory: Q, du: datetime.date, au: datetime.date) -> tuple[QuerySet, QuerySet]:
+    """The month rows of the whole months of du…au, and the day rows of its partial months."""
     first, end = whole_months(du, au)
     if first < end:
         edges = Q(jour__gte=du, jour__lt=first) | Q(jour__gte=end, jour__lte=au)
     else:
         edges = Q(jour__range=(du, au))
-    # Always both queries, so that their number does not depend on the period.
+    # Always both querysets, so that the number of queries does not depend on the period.
     months = AgregatDepartementMois.objects.filter(territory, mois__gte=first, mois__lt=end)
     days = AgregatDepartementJour.objects.filter(territory, edges)
-    return [_sums_of(months, F("mois")), _sums_of(days, TruncMonth("jour"))]
+    return months, days
+
+
+def _querysets(request: StatsRequest) -> list[QuerySet]:
+    du, au = request.du, request.au
+    if request.scope.kind not in TERRITORIES:
+        rows = AgregatJour.objects.filter(_people(request), jour__range=(du, au))
+        return [_sums_of(rows, _mois=TruncMonth("jour"))]
+    months, days = _departement_rows(_territory(request), du, au)
+    return [_sums_of(months, _mois=F("mois")), _sums_of(days, _mois=TruncMonth("jour"))]
+
+
+def last_rebuild() -> datetime.datetime | None:
+    return EtatAgregats.objects.filter(pk=1).values_list("reconstruit_le", flat=True).first()
+
+
+def territory_sums(
+    maille: str, du: datetime.date, au: datetime.date
+) -> tuple[dict[str, Counter], datetime.datetime | None]:
+    """The sums of every département (maille "departement") or région ("region") having CRAs in du…au,
+    by code, and when they were computed. Three queries whatever the number of territories."""
+    computed = [last_rebuild()]
+    sums: dict[str, Counter] = {}
+    for queryset in _departement_rows(Q(), du, au):
+        for row in _sums_of(queryset, _code=F(maille)):
+            sums.setdefault(row["_code"], Counter()).update(_row_sums(row))
+            computed.append(row["_computed_at"])
+    return sums, _latest(computed)
+
+
+def _latest(moments) -> datetime.datetime | None:
+    return max((moment for moment in moments if moment is not None), default=None)
 
 
 def aggregates_sums(request: StatsRequest) -> tuple[Mapping[str, int], datetime.datetime | None]:
@@ -97,12 +129,12 @@ def aggregates_sums(request: StatsRequest) -> tuple[Mapping[str, int], datetime.
     rebuild and of the rows summed)."""
     if request.filtered:
         return reference_sums(request), timezone.now()
-    computed = [EtatAgregats.objects.filter(pk=1).values_list("reconstruit_le", flat=True).first()]
+    computed = [last_rebuild()]
     sums = Counter()
     for queryset in _querysets(request):
         for row in queryset:
-            month = {key: row[alias] or 0 for alias, key in ALIASES.items()}
+            month = _row_sums(row)
             sums.update(month)
             sums[s.mois_key(row["_mois"])] += month[s.CRA]
             computed.append(row["_computed_at"])
-    return +sums, max((moment for moment in computed if moment is not None), default=None)
+    return +sums, _latest(computed)

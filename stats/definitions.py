@@ -23,6 +23,21 @@ KEY_FIGURES: tuple[tuple[str, str], ...] = (
     ("taux_suivi", "% du total des usagers accompagnés"),
 )
 
+# Columns of "Statistiques par territoire" (SPEC §6), in order: the page's table and its CSV. The activity
+# columns count over the period; the conseiller columns are the current state (SPEC §5).
+TERRITOIRE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("code", "Code"),
+    ("nom", "Nom"),
+    ("cra", "CRA enregistrés"),
+    ("personnes", "Personnes accompagnées"),
+    ("accompagnements", "Accompagnements"),
+    ("dotation", "Dotation de conseillers"),
+    ("recrutes", "Conseillers recrutés"),
+    ("actives", "CnFS activés"),
+    ("en_attente", "CnFS en attente d'activation"),
+    ("taux_activation", "Taux d'activation"),
+)
+
 # Sections of a statistics page / CSV / PDF, in their order: (attribute of Statistiques, title).
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("themes", "Thèmes des accompagnements"),

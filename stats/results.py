@@ -72,13 +72,22 @@ def pourcentage(value: int, total: int) -> Decimal:
     return Decimal(tenths).scaleb(-1)
 
 
+def taux_entier(value: int, total: int) -> int:
+    """value × 100 / total rounded half up to a whole number (the "Taux d'activation"), 0 when total is 0."""
+    if total <= 0:
+        return 0
+    return (200 * value + total) // (2 * total)
+
+
 def _shares(buckets, values: Mapping[str, int]) -> tuple[Row, ...]:
     """Rows whose percentages are shares of their own sum (ages, statuts)."""
     total = sum(values[key] for key, _label in buckets)
     return tuple(Row(key, label, values[key], pourcentage(values[key], total)) for key, label in buckets)
 
 
-def _key_figures(sums: Mapping[str, int]) -> dict[str, int | Decimal]:
+def key_figures(sums: Mapping[str, int]) -> dict[str, int | Decimal]:
+    """The key figures (definitions.KEY_FIGURES) of sums (a missing key counts 0)."""
+    sums = _Zeros(sums)
     individuels = sums[s.activite_key("individuel")]
     ponctuels = sums[s.activite_key("ponctuel")]
     accompagnements = sums[s.PARTICIPANTS_ATELIERS] + individuels + ponctuels
@@ -149,7 +158,7 @@ def derive(
 ) -> Statistiques:
     """The statistics of a period from its sums (a missing key counts 0)."""
     sums = _Zeros(sums)
-    figures = _key_figures(sums)
+    figures = key_figures(sums)
     temps = {activite: sums[s.minutes_key(activite)] for activite, _label in d.ACTIVITES}
     return Statistiques(
         du=du,

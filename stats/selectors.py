@@ -27,7 +27,7 @@ SOURCES: dict[str, Source] = {
 }
 
 
-def statistiques(request: StatsRequest, *, source: str = "reference") -> Statistiques:
+def statistiques(request: StatsRequest, *, source: str = "aggregats") -> Statistiques:
     """The statistics of a scope and period, computed by `source` and derived by the shared definitions."""
     sums, computed_at = SOURCES[source](request)
     return derive(sums, du=request.du, au=request.au, computed_at=computed_at)

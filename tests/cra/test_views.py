@@ -192,10 +192,13 @@ def test_a_coordinateur_fills_his_own_cras(world, login_as):
 # --- Home --------------------------------------------------------------------------------------------
 
 
-def test_home_shows_this_months_figures_and_the_last_cras(world, lieu, alice):
-    make_cra(world.alice, lieu, annotation="premier")
-    make_cra(world.alice, lieu, **collectif(12, nb_participants_recurrents=2))
-    make_cra(world.alice, lieu, date_accompagnement=TODAY.replace(day=1) - datetime.timedelta(days=1))
+def test_home_shows_this_months_figures_and_the_last_cras(
+    world, lieu, alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the aggregates are recomputed on commit
+        make_cra(world.alice, lieu, annotation="premier")
+        make_cra(world.alice, lieu, **collectif(12, nb_participants_recurrents=2))
+        make_cra(world.alice, lieu, date_accompagnement=TODAY.replace(day=1) - datetime.timedelta(days=1))
 
     html = alice.get("/coop/").content.decode()
 

@@ -2,6 +2,7 @@ import datetime
 
 from cra.models import Cra, CraRedirection, sous_themes_to_bits, themes_to_bits
 from stats.results import Statistiques
+from stats.services import AggregateKey, aggregates_recompute
 
 # Code postal -> (code commune INSEE, nom) for the CRAs the tests store directly.
 COMMUNES = {
@@ -25,7 +26,7 @@ def make_cra(
     code_postal="69100",
     **fields,
 ) -> Cra:
-    """A CRA stored directly (legacy themes allowed): one person aged 35-60 in employment, 30 min to 1 h,
+    """A CRA stored directly (legacy themes allowed), its aggregates recomputed: one person aged 35-60 in employment, 30 min to 1 h,
     for the conseiller's current structure; `redirections` are (organisme, nombre[, nom_autre])."""
     code_commune, nom_commune = COMMUNES[code_postal]
     values = {
@@ -54,6 +55,8 @@ def make_cra(
         CraRedirection(cra=cra, organisme=r[0], nombre=r[1], nom_autre=r[2] if len(r) > 2 else "")
         for r in redirections
     )
+    # As the CRA services do on commit (with eager Celery): the pages read the aggregates.
+    aggregates_recompute(keys=[AggregateKey.of(cra)])
     return cra
 
 

@@ -16,7 +16,7 @@ JAN, FEB = datetime.date(2024, 1, 1), datetime.date(2024, 2, 29)
 
 
 def stats_of(scope, du=JAN, au=FEB, **filters):
-    return statistiques(StatsRequest(scope=scope, du=du, au=au, **filters))
+    return statistiques(StatsRequest(scope=scope, du=du, au=au, **filters), source="reference")
 
 
 def rows(section) -> dict:

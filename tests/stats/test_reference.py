@@ -31,7 +31,7 @@ def paris(world):
 
 
 def count(scope, du=DU, au=AU, **filters) -> int:
-    return statistiques(StatsRequest(scope=scope, du=du, au=au, **filters))["cra"]
+    return statistiques(StatsRequest(scope=scope, du=du, au=au, **filters), source="reference")["cra"]
 
 
 def test_territorial_scopes_follow_the_structure_of_the_cra(world, paris):
@@ -87,7 +87,9 @@ def test_a_cra_written_by_the_service_is_counted_with_its_redirections(world):
     )
     cra_create(conseiller=world.alice, user=None, data=data)
 
-    stats = statistiques(StatsRequest(scope=StatsScope.structure(world.villeurbanne.pk), du=DU, au=AU))
+    stats = statistiques(
+        StatsRequest(scope=StatsScope.structure(world.villeurbanne.pk), du=DU, au=AU), source="reference"
+    )
 
     assert stats["cra"] == 1
     assert stats["redirections"] == 1
@@ -125,7 +127,7 @@ def test_the_reference_takes_two_queries_whatever_the_scope_and_the_number_of_cr
     # 1. the CRAs of the request grouped by month, every counter by conditional aggregation;
     # 2. their redirections summed per organisme.
     with django_assert_num_queries(2):
-        statistiques(request)
+        statistiques(request, source="reference")
 
 
 # --- The reference against a per-CRA computation, on random data --------------------------------------

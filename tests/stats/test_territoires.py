@@ -1,0 +1,113 @@
+"""Statistiques par territoire (stats.territoires): hand-computed conseiller columns, activity columns equal
+to each territory's own statistics, a totals row, constant queries."""
+
+import datetime
+
+import pytest
+
+from conseillers.enums import StatutConseiller
+from stats.request import StatsRequest, StatsScope
+from stats.results import taux_entier
+from stats.selectors import statistiques
+from stats.services import aggregates_rebuild
+from stats.territoires import tableau_territoires
+from structures.enums import Maille, StatutStructure
+from structures.models import Departement, Region
+from tests.conseillers.factories import ConseillerFactory
+from tests.stats.factories import make_atelier, make_cra
+from tests.structures.factories import StructureFactory
+
+DU, AU = datetime.date(2024, 1, 10), datetime.date(2024, 3, 20)
+
+
+@pytest.mark.parametrize(
+    ("actives", "recrutes", "taux"), [(0, 0, 0), (2, 4, 50), (2, 3, 67), (1, 3, 33), (1, 8, 13), (3, 3, 100)]
+)
+def test_taux_d_activation_is_rounded_half_up_to_a_whole_number(actives, recrutes, taux):
+    assert taux_entier(actives, recrutes) == taux
+
+
+def _by_code(tableau):
+    return {ligne.code: ligne for ligne in tableau.lignes}
+
+
+def test_conseiller_columns_are_the_current_state_of_the_validated_structures(world):
+    # A structure refused by the committee: its dotation and its conseiller never count.
+    refusee = StructureFactory(departement=world.rhone, statut=StatutStructure.REFUS_COSELEC, dotation=9)
+    ConseillerFactory(structure=refusee)
+    # A conseiller who left keeps no post (Fabrice is already one); a new one not activated yet in the Ain.
+    ConseillerFactory(structure=world.bourg, statut=StatutConseiller.RUPTURE)
+    ConseillerFactory(structure=world.bourg)
+
+    lignes = _by_code(tableau_territoires(Maille.DEPARTEMENT, DU, AU))
+    # Rhône: Villeurbanne (3) + the association (2); Alice and Emma activated, Bruno and Denis not.
+    rhone = lignes["69"]
+    assert (rhone.dotation, rhone.recrutes, rhone.actives, rhone.en_attente, rhone.taux_activation) == (
+        5,
+        4,
+        2,
+        2,
+        50,
+    )
+    ain = lignes["01"]
+    assert (ain.dotation, ain.recrutes, ain.actives, ain.en_attente, ain.taux_activation) == (2, 2, 1, 1, 50)
+    assert (lignes["75"].dotation, lignes["75"].recrutes, lignes["75"].taux_activation) == (0, 0, 0)
+    assert len(lignes) == Departement.objects.count()
+
+    regions = _by_code(tableau_territoires(Maille.REGION, DU, AU))
+    ara = regions["84"]
+    assert (ara.nom, ara.dotation, ara.recrutes, ara.actives, ara.taux_activation) == (
+        "Auvergne-Rhône-Alpes",
+        7,
+        6,
+        3,
+        50,
+    )
+    assert len(regions) == Region.objects.count()
+
+
+def test_activity_columns_equal_each_territory_statistics_and_the_total_adds_up(world):
+    paris = StructureFactory(departement=Departement.objects.get(code="75"), code_postal="75011")
+    paris_conseiller = ConseillerFactory(
+        structure=paris, date_activation=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    )
+    make_cra(world.alice, date=DU, nb_participants_recurrents=0)
+    make_cra(world.alice, date=datetime.date(2024, 2, 29))
+    make_atelier(world.chloe, participants=7, nb_participants_recurrents=3, date=AU, code_postal="01000")
+    make_cra(world.chloe, date=AU + datetime.timedelta(days=1), code_postal="01000")  # after the period
+    make_cra(world.alice, date=datetime.date(2024, 2, 1), deleted=True)
+    make_cra(paris_conseiller, date=datetime.date(2024, 3, 1), activite="ponctuel", code_postal="75011")
+    aggregates_rebuild()
+
+    for maille, scope in ((Maille.DEPARTEMENT, StatsScope.departement), (Maille.REGION, StatsScope.region)):
+        tableau = tableau_territoires(maille, DU, AU)
+        for ligne in tableau.lignes:
+            expected = statistiques(StatsRequest(scope(ligne.code), DU, AU), source="reference")
+            assert (ligne.cra, ligne.personnes, ligne.accompagnements) == (
+                expected["cra"],
+                expected["personnes"],
+                expected["accompagnements"],
+            ), ligne.code
+        national = statistiques(StatsRequest(StatsScope.national(), DU, AU), source="reference")
+        total = tableau.total
+        assert (total.cra, total.personnes, total.accompagnements) == (4, 7, 10)
+        assert (total.cra, total.personnes, total.accompagnements) == (
+            national["cra"],
+            national["personnes"],
+            national["accompagnements"],
+        )
+        assert total.recrutes == sum(ligne.recrutes for ligne in tableau.lignes)
+        assert tableau.computed_at is not None
+
+
+@pytest.mark.parametrize("maille", list(Maille))
+def test_the_table_takes_the_same_queries_whatever_the_number_of_territories(
+    world, maille, django_assert_num_queries
+):
+    for departement in Departement.objects.all()[:30]:
+        conseiller = ConseillerFactory(structure=StructureFactory(departement=departement))
+        make_cra(conseiller, date=datetime.date(2024, 2, 15))
+    aggregates_rebuild()
+    with django_assert_num_queries(6):
+        tableau = tableau_territoires(maille, DU, AU)
+    assert tableau.total.cra == 30
