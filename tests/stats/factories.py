@@ -26,8 +26,9 @@ def make_cra(
     code_postal="69100",
     **fields,
 ) -> Cra:
-    """A CRA stored directly (legacy themes allowed), its aggregates recomputed: one person aged 35-60 in employment, 30 min to 1 h,
-    for the conseiller's current structure; `redirections` are (organisme, nombre[, nom_autre])."""
+    """A CRA stored directly (legacy themes allowed), its aggregates recomputed: one person aged 35-60 in
+    employment, 30 min to 1 h, for the conseiller's current structure; `redirections` are
+    (organisme, nombre[, nom_autre])."""
     code_commune, nom_commune = COMMUNES[code_postal]
     values = {
         "canal": "rattachement",
