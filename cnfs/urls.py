@@ -32,8 +32,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("coop/lieux/", include("conseillers.lieux_urls")),
-    path("coop/statistiques/", include("stats.urls")),
+    # Statistics of every scope (/coop/statistiques/, /pilotage/…), territoires, national, exports.
+    path("", include("stats.urls")),
     path("coop/", include("cra.urls")),
+    path("pilotage/structures/", include("structures.urls")),
     path("pilotage/", include("conseillers.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,11 +5,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from cnfs.health import broker_state, workers_state
+from stats.selectors import chiffres_nationaux
 
 
 @login_not_required
 def home(request):
-    return render(request, "home.html")
+    """The presentation of the service with the national headline figures (public, cached)."""
+    return render(request, "home.html", {"chiffres": chiffres_nationaux()})
 
 
 @login_not_required

@@ -6,4 +6,5 @@ app_name = "conseillers"
 
 urlpatterns = [
     path("", views.pilotage, name="pilotage"),
+    path("conseillers/<int:pk>/", views.fiche, name="fiche"),
 ]

@@ -1,16 +1,123 @@
+"""The Tableau de pilotage's home (/pilotage/) and the fiche "Détail" of a conseiller.
+
+Everything is read through the active role's scope (accounts.scoping): a conseiller outside it is a 404.
+"""
+
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from accounts.decorators import role_required
-from accounts.enums import PILOTAGE_ROLES
+from accounts.enums import PILOTAGE_ROLES, RoleKind
 from conseillers import selectors
+from conseillers.filters import COLONNES_STRUCTURE, ConseillerFilter
+from stats.periode import default_periode, parse_periode, period_picker
+from stats.views import PILOTAGE, Lien
+from structures.filters import entetes_simples, etat_liste, kept_without
+from structures.selectors import departements_of_scope
 
 PAGE_SIZE = 50
+PERIODE_PARAMS = ("du", "au", "periode")
+
+
+class PeriodeDemandee:
+    """The period of the CRA columns asked in the query string (since the launch by default), the French
+    messages when it was refused, and its parameters for the links to the statistics pages."""
+
+    def __init__(self, request):
+        self.today = timezone.localdate()
+        self.defaut = default_periode(today=self.today, conseiller=False)
+        self.periode, self.messages = parse_periode(request.GET, today=self.today, default=self.defaut)
+
+    @property
+    def query(self) -> str:
+        """`du=…&au=…` when the period is not the default one, so that "Statistiques" shows the same."""
+        if self.periode == self.defaut:
+            return ""
+        query = QueryDict(mutable=True)
+        query.update({"du": self.periode.du.isoformat(), "au": self.periode.au.isoformat()})
+        return query.urlencode()
+
+    def picker(self, kept=()):
+        return period_picker(self.periode, today=self.today, kept=dict(kept))
 
 
 @role_required(*PILOTAGE_ROLES)
 def pilotage(request):
-    """Home of the Tableau de pilotage: the conseillers of the active role's scope."""
-    conseillers = selectors.conseillers_for_pilotage(request.scope)
-    page_obj = Paginator(conseillers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "conseillers/pilotage.html", {"page_obj": page_obj})
+    """Home of the Tableau de pilotage: a structure's own conseillers (as in its guide), or the conseillers
+    of the scope, searchable, filterable, sortable and paginated, with their CRAs over a period."""
+    periode = PeriodeDemandee(request)
+    if request.role.kind == RoleKind.STRUCTURE:
+        return _pilotage_structure(request, periode)
+    filtre = ConseillerFilter(
+        request.GET,
+        queryset=selectors.conseillers_for_pilotage(request.scope, periode.periode),
+        departements=departements_of_scope(request.scope),
+    )
+    # A refused period is not repeated by the links of the page (sort, pages, presets).
+    gardes = () if periode.messages else PERIODE_PARAMS
+    etat = etat_liste(filtre, params=request.GET, gardes=gardes, defaut="nom")
+    page_obj = Paginator(filtre.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "conseillers/pilotage.html",
+        {
+            "page_obj": page_obj,
+            "filtre": filtre,
+            "etat": etat,
+            "filtres_actifs": bool(set(QueryDict(etat.query)) - {"tri", *PERIODE_PARAMS}),
+            "periode": periode.periode,
+            "stats_query": periode.query,
+            "picker": periode.picker(kept_without(QueryDict(etat.query), *PERIODE_PARAMS)),
+            "messages_filtres": [*periode.messages, *etat.messages],
+        },
+    )
+
+
+def _pilotage_structure(request, periode: PeriodeDemandee):
+    """A structure's home: its conseillers in post, then its former ones, with the CRAs made for it."""
+    conseillers = list(
+        selectors.conseillers_of_structure(request.scope, request.role.structure_id, periode.periode)
+    )
+    return render(
+        request,
+        "conseillers/pilotage_structure.html",
+        {
+            "structure": request.role.structure,
+            "actuels": [conseiller for conseiller in conseillers if conseiller.actuel],
+            "anciens": [conseiller for conseiller in conseillers if not conseiller.actuel],
+            "entetes": entetes_simples(COLONNES_STRUCTURE),
+            "periode": periode.periode,
+            "stats_query": periode.query,
+            "picker": periode.picker(),
+            "messages_filtres": periode.messages,
+        },
+    )
+
+
+def _get_conseiller_for_user(request, pk):
+    conseillers = request.scope.conseillers().select_related("structure__departement__region")
+    return get_object_or_404(conseillers, pk=pk)
+
+
+@role_required(*PILOTAGE_ROLES)
+def fiche(request, pk):
+    """The fiche "Détail" of a conseiller: identity, contacts, employers, training, Activé, CCP1, lieux,
+    supérieur hiérarchique, and his CRAs (a structure counts only those made for it)."""
+    conseiller = _get_conseiller_for_user(request, pk)
+    periode = PeriodeDemandee(request)
+    return render(
+        request,
+        "conseillers/fiche.html",
+        {
+            "fiche": selectors.fiche_conseiller(request.scope, conseiller, periode.periode),
+            "conseiller": conseiller,
+            "pour_structure": request.role.kind == RoleKind.STRUCTURE,
+            "periode": periode.periode,
+            "stats_query": periode.query,
+            "picker": periode.picker(),
+            "messages_filtres": periode.messages,
+            "fil_ariane": [PILOTAGE, Lien(f"{conseiller.prenom} {conseiller.nom}")],
+        },
+    )

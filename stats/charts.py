@@ -7,14 +7,14 @@ table printed next to each chart carries the same figures for assistive technolo
 (`role="img"`) named by its <title> and described by its <desc>.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from stats import formatting
-from stats.results import Row, Statistiques
+from stats.results import Row, Statistiques, flatten
 
 WIDTH = 400
 FONT = "Marianne, arial, sans-serif"
@@ -91,11 +91,6 @@ def _empty(chart_id: str, title: str) -> SafeString:
     return _svg(chart_id, title, f"{EMPTY_TEXT}.", 80, body)
 
 
-def _flatten(rows: Iterable[Row]) -> list[tuple[Row, int]]:
-    """The rows and their sub-rows, with their depth."""
-    return [(line, depth) for row in rows for line, depth in ((row, 0), *((c, 1) for c in row.children))]
-
-
 def _description(title: str) -> str:
     return f"Les valeurs sont détaillées dans le tableau « {title} » qui accompagne le graphique."
 
@@ -109,7 +104,7 @@ def horizontal_bars(
 ) -> SafeString:
     """One bar per row (sub-rows indented), its length proportional to the value, labelled with the value
     and, when the row has one, its percentage."""
-    lines = _flatten(rows)
+    lines = flatten(rows)
     highest = max((line.value for line, _depth in lines), default=0)
     if highest <= 0:
         return _empty(chart_id, title)
@@ -291,7 +286,7 @@ def page_charts(stats: Statistiques) -> tuple[Chart, ...]:
             svg = horizontal_bars(rows, chart_id=chart_id, title=titles[key], value_format=formatting.heures)
         else:
             svg = horizontal_bars(rows, chart_id=chart_id, title=titles[key])
-        lines = tuple(_flatten(rows))
+        lines = tuple(flatten(rows))
         charts.append(
             Chart(
                 key=key,

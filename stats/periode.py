@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django import forms
+from django.http import QueryDict
 
 from cra.enums import DATE_LANCEMENT
 
@@ -127,3 +128,35 @@ def parse_periode(
     form = PeriodeForm(params, today=today, default=default)
     messages = [message for errors in form.errors.values() for message in errors]
     return form.periode_retenue, messages
+
+
+@dataclass(frozen=True)
+class Preset:
+    label: str
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class PeriodPicker:
+    """What components/_period_picker.html shows: the period retained, its presets as links."""
+
+    du: datetime.date
+    au: datetime.date
+    today: datetime.date
+    presets: tuple[Preset, ...]
+    debut: datetime.date = DATE_LANCEMENT
+
+
+def period_picker(periode: Periode, *, today: datetime.date, kept: Mapping[str, str]) -> PeriodPicker:
+    """The picker of `periode`; each preset's link keeps the other parameters of the page (`kept`)."""
+    presets = []
+    current_found = False
+    for key, label in PRESETS:
+        dates = preset_periode(key, today=today)
+        current = not current_found and (dates.du, dates.au) == (periode.du, periode.au)
+        current_found = current_found or current
+        query = QueryDict(mutable=True)
+        query.update({"periode": key, **kept})
+        presets.append(Preset(label, f"?{query.urlencode()}", current))
+    return PeriodPicker(du=periode.du, au=periode.au, today=today, presets=tuple(presets))

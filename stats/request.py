@@ -108,3 +108,37 @@ class StatsRequest:
     @property
     def filtered(self) -> bool:
         return bool(self.code_postal)
+
+    def as_json(self) -> dict:
+        """The request as JSON (the parameters of a background export)."""
+        scope = self.scope
+        return {
+            "scope": {
+                "kind": scope.kind.value,
+                "code": scope.code,
+                "id": scope.id,
+                "structure_id": scope.structure_id,
+                "conseiller_ids": sorted(scope.conseiller_ids),
+            },
+            "du": self.du.isoformat(),
+            "au": self.au.isoformat(),
+            "code_postal": self.code_postal,
+            "code_commune": self.code_commune,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "StatsRequest":
+        scope = data["scope"]
+        return cls(
+            StatsScope(
+                ScopeKind(scope["kind"]),
+                code=scope["code"],
+                id=scope["id"],
+                structure_id=scope["structure_id"],
+                conseiller_ids=frozenset(scope["conseiller_ids"]),
+            ),
+            datetime.date.fromisoformat(data["du"]),
+            datetime.date.fromisoformat(data["au"]),
+            code_postal=data["code_postal"],
+            code_commune=data["code_commune"],
+        )

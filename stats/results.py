@@ -5,7 +5,7 @@ order and rounding all happen here, once.
 """
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
@@ -23,6 +23,11 @@ class Row:
     value: int | Decimal
     percent: Decimal | None = None
     children: tuple["Row", ...] = ()
+
+
+def flatten(rows: Iterable[Row]) -> list[tuple[Row, int]]:
+    """The rows and their sub-rows, in order, with their depth (0, or 1 for "dont Mon espace santé")."""
+    return [(line, depth) for row in rows for line, depth in ((row, 0), *((c, 1) for c in row.children))]
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,18 @@
 
 import datetime
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils import timezone
 
+from conseillers.models import Conseiller
+from cra.enums import DATE_LANCEMENT
 from stats.aggregates import aggregates_sums
 from stats.reference import reference_sums
-from stats.request import StatsRequest
+from stats.request import StatsRequest, StatsScope
 from stats.results import Statistiques, derive
+from structures.models import Structure
 
 Source = Callable[[StatsRequest], tuple[Mapping[str, int], datetime.datetime]]
 
@@ -31,3 +36,36 @@ def statistiques(request: StatsRequest, *, source: str = "aggregats") -> Statist
     """The statistics of a scope and period, computed by `source` and derived by the shared definitions."""
     sums, computed_at = SOURCES[source](request)
     return derive(sums, du=request.du, au=request.au, computed_at=computed_at)
+
+
+@dataclass(frozen=True)
+class ChiffresNationaux:
+    """The headline figures of the public home page (open data): since the launch, and today's state."""
+
+    personnes: int
+    accompagnements: int
+    cra: int
+    conseillers: int  # in post today
+    structures: int  # validated by the selection committee
+    computed_at: datetime.datetime | None
+
+
+CHIFFRES_NATIONAUX_CACHE = "stats:chiffres-nationaux"
+CHIFFRES_NATIONAUX_SECONDS = 600  # anonymous traffic must not reach the database on every visit
+
+
+def chiffres_nationaux() -> ChiffresNationaux:
+    """The national headline figures, cached for ten minutes."""
+    chiffres = cache.get(CHIFFRES_NATIONAUX_CACHE)
+    if chiffres is None:
+        national = statistiques(StatsRequest(StatsScope.national(), DATE_LANCEMENT, timezone.localdate()))
+        chiffres = ChiffresNationaux(
+            personnes=national["personnes"],
+            accompagnements=national["accompagnements"],
+            cra=national["cra"],
+            conseillers=Conseiller.objects.recrutes().count(),
+            structures=Structure.objects.validees().count(),
+            computed_at=national.computed_at,
+        )
+        cache.set(CHIFFRES_NATIONAUX_CACHE, chiffres, CHIFFRES_NATIONAUX_SECONDS)
+    return chiffres

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import transaction
 
 from stats import services
+from stats.exports import services as export_services
 from stats.services import AggregateKey
 
 logger = logging.getLogger(__name__)
@@ -38,3 +39,20 @@ def aggregates_recompute_on_commit(keys: Iterable[AggregateKey]) -> None:
     payload = [key.as_json() for key in sorted(set(keys))]
     if payload:
         transaction.on_commit(lambda: _send(payload))
+
+
+@shared_task(acks_late=True, time_limit=3 * 3600)
+def executer_export(pk: int) -> str | None:
+    """Makes the file of an export (stats.exports.services.export_executer)."""
+    export = export_services.export_executer(pk)
+    return export.etat if export else None
+
+
+@shared_task
+def expirer_exports() -> int:
+    return export_services.exports_expirer()
+
+
+@shared_task
+def exports_interrompus() -> int:
+    return export_services.exports_interrompus()

@@ -114,7 +114,7 @@ def tableau_territoires(maille: Maille, du: datetime.date, au: datetime.date) ->
     )
     total = LigneTerritoire(
         "",
-        "Total",
+        "Total France",
         **{key: sum(getattr(ligne, key) for ligne in lignes) for key in NUMBERS},
     )
     return TableauTerritoires(maille, du, au, lignes, total, computed_at)

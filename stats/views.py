@@ -1,43 +1,48 @@
-"""The statistics pages (SPEC §6, §7): one template, `stats/statistiques.html`, whatever the scope.
+"""The statistics pages (SPEC §6, §7): one template, `stats/statistiques.html`, whatever the scope, and the
+"Statistiques par territoire" table.
 
-Every filter read from the query string is checked here against the logged-in account's own data; what is
-wrong or not his is dropped with a French message, never an error page nor someone else's figures.
+The scope always comes from the logged-in account's active role (accounts.scoping): an object outside it is
+a 404. Every filter read from the query string is checked here; what is wrong or not the account's is
+dropped with a French message, never an error page nor someone else's figures.
 """
 
 import datetime
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import QueryDict
-from django.shortcuts import render
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
-from conseillers.models import Contrat
-from cra.enums import DATE_LANCEMENT
+from accounts.decorators import role_required
+from accounts.enums import PILOTAGE_ROLES, RoleKind
+from conseillers.models import Conseiller, Contrat
 from cra.views import conseiller_required
 from stats.charts import page_charts
-from stats.periode import PRESETS, Periode, default_periode, parse_periode, preset_periode
-from stats.request import CODE_COMMUNE, CODE_POSTAL, StatsRequest, StatsScope
+from stats.definitions import TERRITOIRE_COLUMNS
+from stats.exports import views as exports
+from stats.exports.statistiques import Entete
+from stats.periode import Periode, default_periode, parse_periode, period_picker
+from stats.request import CODE_COMMUNE, CODE_POSTAL, ScopeKind, StatsRequest, StatsScope
 from stats.selectors import statistiques
-from structures.models import Structure
+from stats.territoires import tableau_territoires
+from structures.enums import Maille
+from structures.models import Departement, Region, Structure
 
 
 @dataclass(frozen=True)
-class Preset:
+class Lien:
+    """A step of the fil d'Ariane; the last one (no url) is the current page."""
+
     label: str
-    href: str
-    current: bool
+    url: str = ""
 
 
-@dataclass(frozen=True)
-class PeriodPicker:
-    """What components/_period_picker.html shows: the period retained, its presets as links."""
-
-    du: datetime.date
-    au: datetime.date
-    today: datetime.date
-    presets: tuple[Preset, ...]
-    debut: datetime.date = DATE_LANCEMENT
+PILOTAGE = Lien("Tableau de pilotage", "/pilotage/")
 
 
 def _lieu_filter(params) -> tuple[str, str, list[str]]:
@@ -52,73 +57,298 @@ def _lieu_filter(params) -> tuple[str, str, list[str]]:
     return code_postal, code_commune, []
 
 
-def _employer_filter(params, employers) -> tuple[Structure | None, list[str]]:
-    """One of the conseiller's own employers, or None (all of them)."""
-    asked = params.get("structure", "").strip()
-    if not asked:
-        return None, []
-    employer = next((s for s in employers if str(s.pk) == asked), None)
-    if employer is None:
-        return None, [
-            "Cette structure ne fait pas partie de vos employeurs : toutes vos structures sont comptées."
-        ]
-    return employer, []
-
-
-def _period_picker(periode: Periode, *, today: datetime.date, kept: dict[str, str]) -> PeriodPicker:
-    presets = []
-    current_found = False
-    for key, label in PRESETS:
-        dates = preset_periode(key, today=today)
-        current = not current_found and (dates.du, dates.au) == (periode.du, periode.au)
-        current_found = current_found or current
-        query = QueryDict(mutable=True)
-        query.update({"periode": key, **kept})
-        presets.append(Preset(label, f"?{query.urlencode()}", current))
-    return PeriodPicker(du=periode.du, au=periode.au, today=today, presets=tuple(presets))
-
-
-@conseiller_required
-def coop(request, conseiller):
-    """A conseiller's own statistics: this month by default, one employer or all, one place or all."""
-    today = timezone.localdate()
-    periode, messages = parse_periode(
-        request.GET, today=today, default=default_periode(today=today, conseiller=True)
-    )
-    code_postal, code_commune, lieu_messages = _lieu_filter(request.GET)
-    # His employers: every structure of his contracts, and the current one (a contract may be missing).
-    employers = list(
+def _employers(conseiller: Conseiller) -> list[Structure]:
+    """Every structure of his contracts, and the current one (a contract may be missing)."""
+    return list(
         Structure.objects.filter(
             Q(pk__in=Contrat.objects.filter(conseiller=conseiller).values("structure"))
             | Q(pk=conseiller.structure_id)
         ).order_by("nom", "pk")
     )
-    employer, employer_messages = _employer_filter(request.GET, employers)
-    stats = statistiques(
-        StatsRequest(
-            StatsScope.conseiller(conseiller.pk, structure_id=employer.pk if employer else None),
-            periode.du,
-            periode.au,
-            code_postal=code_postal,
-            code_commune=code_commune,
-        )
+
+
+def _employer_filter(params, employers, *, own: bool) -> tuple[Structure | None, list[str]]:
+    """One of the conseiller's employers, or None (all of them)."""
+    asked = params.get("structure", "").strip()
+    if not asked:
+        return None, []
+    employer = next((s for s in employers if str(s.pk) == asked), None)
+    if employer is None:
+        whose = "vos employeurs : toutes vos" if own else "ses employeurs : toutes ses"
+        return None, [f"Cette structure ne fait pas partie de {whose} structures sont comptées."]
+    return employer, []
+
+
+def _periode(request, *, conseiller: bool) -> tuple[Periode, list[str], datetime.date]:
+    today = timezone.localdate()
+    default = default_periode(today=today, conseiller=conseiller)
+    periode, messages = parse_periode(request.GET, today=today, default=default)
+    return periode, messages, today
+
+
+def _statistics_page(
+    request,
+    scope: StatsScope,
+    *,
+    titre: str,
+    scope_name: str,
+    fil_ariane: Sequence[Lien] = (),
+    conseiller_default: bool = False,
+    lieu: bool = False,
+    employers: Sequence[Structure] = (),
+    own: bool = False,
+    cra_export: bool = True,
+):
+    """The statistics page of `scope` and its exports. `lieu`: offer the code postal / commune filter;
+    `employers`: offer the choice of one of them (a conseiller with several employers); `cra_export`:
+    offer the export of the CRAs behind the figures."""
+    periode, messages, today = _periode(request, conseiller=conseiller_default)
+    code_postal, code_commune, lieu_messages = _lieu_filter(request.GET) if lieu else ("", "", [])
+    employer, employer_messages = None, []
+    if len(employers) > 1:
+        employer, employer_messages = _employer_filter(request.GET, employers, own=own)
+        if employer is not None:
+            scope = StatsScope.conseiller(scope.id, structure_id=employer.pk)
+    stats_request = StatsRequest(
+        scope, periode.du, periode.au, code_postal=code_postal, code_commune=code_commune
     )
     kept = {"code_postal": code_postal, "code_commune": code_commune}
     kept["structure"] = str(employer.pk) if employer else ""
     kept = {name: value for name, value in kept.items() if value}
+    entete = Entete(titre, scope_name, timezone.localtime())
+    if request.method == "POST":
+        return exports.demander(request, stats_request, entete, cra_export=cra_export)
+    stats = statistiques(stats_request)
+    if request.GET.get("export") == "csv":
+        return exports.statistiques_csv(stats, entete)
+    export_query = QueryDict(mutable=True)
+    export_query.update({**kept, "du": periode.du.isoformat(), "au": periode.au.isoformat()})
     return render(
         request,
-        "stats/coop.html",
+        "stats/statistiques.html",
         {
-            "titre": "Mes statistiques",
-            "scope_name": f"{conseiller.prenom} {conseiller.nom}",
+            "titre": titre,
+            "scope_name": scope_name,
+            "fil_ariane": fil_ariane,
             "stats": stats,
             "charts": page_charts(stats),
-            "picker": _period_picker(periode, today=today, kept=kept),
+            "picker": period_picker(periode, today=today, kept=kept),
             "messages_filtres": [*messages, *lieu_messages, *employer_messages],
+            "lieu": lieu,
             "code_postal": code_postal,
             "code_commune": code_commune,
             "employers": employers if len(employers) > 1 else [],
             "employer": employer,
+            "own": own,
+            "export_query": export_query.urlencode(),
+            "cra_export": cra_export,
+        },
+    )
+
+
+@conseiller_required
+def coop(request, conseiller):
+    """A conseiller's own statistics: this month by default, one employer or all, one place or all."""
+    return _statistics_page(
+        request,
+        StatsScope.conseiller(conseiller.pk),
+        titre="Mes statistiques",
+        scope_name=f"{conseiller.prenom} {conseiller.nom}",
+        conseiller_default=True,
+        lieu=True,
+        employers=_employers(conseiller),
+        own=True,
+    )
+
+
+@role_required(*PILOTAGE_ROLES)
+def conseiller(request, pk):
+    """A conseiller's statistics. A structure sees only the CRAs made for it (SPEC §2); the other roles see
+    all of them, or those of one of his employers."""
+    conseiller = get_object_or_404(request.scope.conseillers(), pk=pk)
+    name = f"{conseiller.prenom} {conseiller.nom}"
+    fil_ariane = [PILOTAGE, Lien(name, reverse("conseillers:fiche", args=[pk])), Lien("Statistiques")]
+    if request.role.kind == RoleKind.STRUCTURE:
+        scope = StatsScope.conseiller(pk, structure_id=request.role.structure_id)
+        employers = []
+    else:
+        scope = StatsScope.conseiller(pk)
+        employers = _employers(conseiller)
+    return _statistics_page(
+        request,
+        scope,
+        titre="Statistiques du conseiller",
+        scope_name=name,
+        fil_ariane=fil_ariane,
+        lieu=True,
+        employers=employers,
+    )
+
+
+@role_required(*PILOTAGE_ROLES)
+def structure(request, pk):
+    """A structure's statistics: the CRAs made for it, by its conseillers of today and of the past."""
+    structure = get_object_or_404(request.scope.structures(), pk=pk)
+    fil_ariane = [PILOTAGE, Lien(structure.nom, reverse("structures:fiche", args=[pk])), Lien("Statistiques")]
+    return _statistics_page(
+        request,
+        StatsScope.structure(pk),
+        titre="Statistiques de la structure",
+        scope_name=structure.nom,
+        fil_ariane=fil_ariane,
+        lieu=True,
+    )
+
+
+@role_required(RoleKind.COORDINATEUR)
+def equipe(request):
+    """A coordinateur's team: the CRAs of every conseiller he coordinates, himself included."""
+    coordinateur = request.scope.conseiller
+    if coordinateur is None:
+        raise PermissionDenied("Votre compte n'est rattaché à aucune fiche de conseiller.")
+    team = request.scope.conseillers().values_list("pk", flat=True)
+    return _statistics_page(
+        request,
+        StatsScope.equipe(team),
+        titre="Statistiques de mon équipe",
+        scope_name=f"Conseillers coordonnés par {coordinateur.prenom} {coordinateur.nom}",
+        fil_ariane=[PILOTAGE, Lien("Statistiques de mon équipe")],
+    )
+
+
+def _territory(maille: str, code: str) -> tuple[StatsScope, str]:
+    """The scope and the name of a département or a région, 404 when it does not exist."""
+    if maille == Maille.DEPARTEMENT:
+        departement = get_object_or_404(Departement, code=code)
+        return StatsScope.departement(code), f"{departement.nom} ({departement.code})"
+    if maille == Maille.REGION:
+        region = get_object_or_404(Region, code=code)
+        return StatsScope.region(code), f"Région {region.nom}"
+    raise Http404("Maille inconnue.")
+
+
+@role_required(*PILOTAGE_ROLES)
+def territoire(request, maille, code):
+    """The statistics of one département or région (every pilotage role reads every territory)."""
+    scope, name = _territory(maille, code)
+    territoires_url = f"{reverse('stats:territoires')}?maille={maille}"
+    return _statistics_page(
+        request,
+        scope,
+        titre="Statistiques du territoire",
+        scope_name=name,
+        fil_ariane=[PILOTAGE, Lien("Statistiques par territoire", territoires_url), Lien(name)],
+        cra_export=_own_territory(request.scope, scope),
+    )
+
+
+def _own_territory(role_scope, scope: StatsScope) -> bool:
+    """Every pilotage role reads every territory's figures; the CRAs themselves only on its own territory
+    (the national team everywhere)."""
+    if role_scope.is_national:
+        return True
+    departements = role_scope.territory_departements()
+    if departements is None:
+        return False
+    codes = set(departements.values_list("code", flat=True))
+    if scope.kind == ScopeKind.DEPARTEMENT:
+        return scope.code in codes
+    return not Departement.objects.filter(region_id=scope.code).exclude(code__in=codes).exists()
+
+
+def national(request):
+    """Statistiques nationales: every logged-in role."""
+    return _statistics_page(
+        request,
+        StatsScope.national(),
+        titre="Statistiques nationales",
+        scope_name="France entière",
+        fil_ariane=[Lien("Statistiques nationales")],
+        cra_export=request.scope is not None and request.scope.is_national,
+    )
+
+
+# Sort keys of the territory table: its columns (SPEC §6), "-" for descending.
+TERRITOIRE_SORTS = frozenset(key for key, _label in TERRITOIRE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Colonne:
+    key: str
+    label: str
+    href: str  # the link sorting by this column (the other way round when it is the current sort)
+    sort: str  # "ascending", "descending" or "" (aria-sort)
+
+
+def _sort(params) -> tuple[str, bool, list[str]]:
+    asked = params.get("tri", "code").strip()
+    key, descending = asked.removeprefix("-"), asked.startswith("-")
+    if key not in TERRITOIRE_SORTS:
+        return "code", False, [f"Le tri « {asked} » n'existe pas : le tableau est trié par code."]
+    return key, descending, []
+
+
+def _replie(text: str) -> str:
+    """Lower case without accents: "Rhône" and "rhone" match, "Ardèche" sorts before "Ardennes"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _sort_value(value):
+    return _replie(value) if isinstance(value, str) else value
+
+
+def _maille(params) -> tuple[Maille, list[str]]:
+    asked = params.get("maille", Maille.DEPARTEMENT)
+    if asked not in Maille.values:
+        return Maille.DEPARTEMENT, [f"La maille « {asked} » n'existe pas : départements affichés."]
+    return Maille(asked), []
+
+
+@role_required(*PILOTAGE_ROLES)
+def territoires(request):
+    """Statistiques par territoire: one row per département or région, sortable, searchable, with totals."""
+    maille, maille_messages = _maille(request.GET)
+    periode, messages, today = _periode(request, conseiller=False)
+    key, descending, sort_messages = _sort(request.GET)
+    recherche = request.GET.get("q", "").strip()[:100]
+    tableau = tableau_territoires(maille, periode.du, periode.au)
+    lignes = [ligne for ligne in tableau.lignes if _replie(recherche) in _replie(f"{ligne.code} {ligne.nom}")]
+    lignes.sort(key=lambda ligne: _sort_value(getattr(ligne, key)), reverse=descending)
+    kept = {"maille": maille.value, "q": recherche}
+    if request.GET.get("du") or request.GET.get("periode"):
+        kept.update({"du": periode.du.isoformat(), "au": periode.au.isoformat()})
+    kept = {name: value for name, value in kept.items() if value}
+    if request.GET.get("export") == "csv":
+        return exports.territoires_csv(tableau, lignes)
+    export_query = QueryDict(mutable=True)
+    export_query.update({**kept, "tri": f"-{key}" if descending else key, "export": "csv"})
+    colonnes = []
+    for column, label in TERRITOIRE_COLUMNS:
+        current = column == key
+        query = QueryDict(mutable=True)
+        query.update({**kept, "tri": f"-{column}" if current and not descending else column})
+        sort = ("descending" if descending else "ascending") if current else ""
+        colonnes.append(Colonne(column, label, f"?{query.urlencode()}", sort))
+    mailles = []
+    for value, label in Maille.choices:
+        query = QueryDict(mutable=True)
+        query.update({**kept, "maille": value})
+        query.pop("q", None)
+        mailles.append({"label": label, "href": f"?{query.urlencode()}", "current": value == maille})
+    return render(
+        request,
+        "stats/territoires.html",
+        {
+            "tableau": tableau,
+            "lignes": lignes,
+            "colonnes": colonnes,
+            "mailles": mailles,
+            "maille": maille,
+            "recherche": recherche,
+            "picker": period_picker(periode, today=today, kept={"maille": maille.value}),
+            "messages_filtres": [*maille_messages, *messages, *sort_messages],
+            "fil_ariane": [PILOTAGE, Lien("Statistiques par territoire")],
+            "csv_href": f"?{export_query.urlencode()}",
         },
     )

@@ -4,6 +4,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.enums import RoleKind
@@ -14,6 +15,12 @@ from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conseillers.factories import ConseillerFactory, ContratFactory
 from tests.structures.factories import StructureFactory
 from tests.utils import StrictClient
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the public figures are cached)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -193,6 +193,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stats.tasks.rebuild_aggregates",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Exports are kept 7 days; those whose worker died without the task coming back are marked failed.
+    "expire-exports": {"task": "stats.tasks.expirer_exports", "schedule": crontab(hour=4, minute=0)},
+    "interrupted-exports": {"task": "stats.tasks.exports_interrompus", "schedule": crontab(minute=20)},
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True
@@ -222,6 +225,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint and the font subsetter it calls log every step at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
 
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")

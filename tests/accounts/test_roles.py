@@ -83,8 +83,9 @@ def test_pilotage_home_lists_only_the_scope(world, login_as):
 
 def test_pilotage_home_query_count(world, login_as, django_assert_num_queries):
     client = login_as(world.admin)
-    # session, user, roles of the user, count of conseillers, page of conseillers with their structure
-    with django_assert_num_queries(5):
+    # session, user, roles of the user, count of conseillers, page of conseillers with their structure and
+    # CRAs, the départements and régions of the filters
+    with django_assert_num_queries(7):
         client.get("/pilotage/")
 
 

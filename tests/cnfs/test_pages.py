@@ -4,12 +4,14 @@ The test settings fail on any template variable missing from the context, so ren
 checks that its template only uses what its view and the context processors give.
 """
 
+import datetime
 import re
 
 import pytest
 from django.template.loader import get_template
 
 from accounts.models import Role, User
+from tests.stats.factories import make_atelier, make_cra
 
 PASSWORD = "un-mot-de-passe-solide-2026"
 
@@ -290,3 +292,19 @@ def test_invitation_email_without_inviter_nor_first_name():
 
     assert body.startswith("Bonjour,")
     assert "Vous êtes invité à utiliser le service Conseiller numérique" in body
+
+
+def test_the_public_home_shows_the_national_figures_cached(world, client, django_assert_num_queries):
+    make_cra(world.alice, date=datetime.date(2024, 2, 1))
+    make_atelier(world.chloe, participants=8, nb_participants_recurrents=3, date=datetime.date(2024, 3, 1))
+
+    html = client.get("/").content.decode()
+    figures = re.findall(r'cnfs-key-figure__value">([^<]*)<', html)
+    # 1 + 8 accompaniments, 3 already met; 2 CRAs; Alice, Bruno, Chloé, Denis, Emma in post; 3 structures.
+    assert figures == ["6", "9", "2", "5", "3"]
+    assert "Données mises à jour le" in html
+
+    make_cra(world.alice, date=datetime.date(2024, 2, 2))
+    with django_assert_num_queries(0):  # anonymous and cached: no query at all
+        html = client.get("/").content.decode()
+    assert re.findall(r'cnfs-key-figure__value">([^<]*)<', html)[2] == "2"

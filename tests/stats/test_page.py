@@ -65,7 +65,7 @@ def test_the_page_shows_the_figures_of_the_statistics_module(world, alice, alice
     assert html.count("<table>") == len(PAGE_ORDER)
     assert "dont Mon espace santé" in html
     assert "Données mises à jour le" in html
-    assert "Exporter en" not in html
+    assert "Exporter en CSV" in html and "Exporter en PDF" in html
     # The charts come in the order of SPEC §6.
     positions = [html.index(f'id="graphique-{key.replace("_", "-")}"') for key in PAGE_ORDER]
     assert positions == sorted(positions)

@@ -1,0 +1,61 @@
+"""The filters of the pilotage list of conseillers (préfet, hub, coordinateur, admin): see structures.filters
+for the pieces every pilotage list shares."""
+
+import django_filters
+from django.db.models import Q
+
+from conseillers.enums import StatutConseiller
+from structures.enums import TypeStructure
+from structures.filters import Colonne, OuiNonFilter, PilotageFilterSet, RechercheFilter, TriFilter
+from structures.models import Departement, Region
+
+# The columns of the lists of conseillers, in their order on the page. `cra` and `dernier_cra` are the
+# annotations of conseillers.selectors.with_cra (the chosen period).
+COLONNES_CONSEILLERS = (
+    Colonne("prenom", "Prénom", "prenom"),
+    Colonne("nom", "Nom", "nom"),
+    Colonne("email", "E-mail professionnel", "email_pro"),
+    Colonne("structure", "Structure", "structure__nom"),
+    Colonne("departement", "Département", "structure__departement_id"),
+    Colonne("statut", "Statut", "statut"),
+    Colonne("active", "Activé", "date_activation"),
+    Colonne("certification", "Certification CCP1", "date_certification"),
+    Colonne("cra", "CRA saisis", "cra_periode"),
+    Colonne("dernier_cra", "Date du dernier CRA", "dernier_cra"),
+)
+# A structure's own list does not repeat its name and département on every row.
+COLONNES_STRUCTURE = tuple(c for c in COLONNES_CONSEILLERS if c.cle not in ("structure", "departement"))
+
+
+class ConseillerFilter(PilotageFilterSet):
+    q = RechercheFilter(
+        label="Rechercher un conseiller",
+        help_text="Prénom, nom, e-mail, nom ou SIRET de la structure, ou numéro du conseiller",
+        champs=("prenom", "nom", "email_pro", "structure__nom"),
+        siret="structure__siret",
+    )
+    statut = django_filters.ChoiceFilter(
+        label="Statut", choices=StatutConseiller.choices, empty_label="Tous les statuts"
+    )
+    active = OuiNonFilter(label="Activé", condition=Q(date_activation__isnull=False))
+    certifie = OuiNonFilter(label="Certifié CCP1", condition=Q(date_certification__isnull=False))
+    coordinateur = OuiNonFilter(label="Coordinateur", condition=Q(est_coordinateur=True))
+    departement = django_filters.ModelChoiceFilter(
+        label="Département",
+        field_name="structure__departement",
+        queryset=Departement.objects.none(),
+        empty_label="Tous les départements",
+    )
+    region = django_filters.ModelChoiceFilter(
+        label="Région",
+        field_name="structure__departement__region",
+        queryset=Region.objects.none(),
+        empty_label="Toutes les régions",
+    )
+    type_structure = django_filters.ChoiceFilter(
+        label="Type de structure",
+        field_name="structure__type",
+        choices=TypeStructure.choices,
+        empty_label="Tous les types",
+    )
+    tri = TriFilter(colonnes=COLONNES_CONSEILLERS, departage=("nom", "prenom", "pk"))

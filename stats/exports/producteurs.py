@@ -1,0 +1,28 @@
+"""The files of the background exports, one producer per nature (registered in stats.exports.services)."""
+
+from django.utils import timezone
+
+from stats.exports import cras, statistiques
+from stats.exports.services import ecrire_csv, producteur
+from stats.models import Export
+from stats.reference import cras_for
+from stats.request import StatsRequest
+from stats.selectors import statistiques as compute
+
+
+@producteur(Export.Nature.STATISTIQUES_PDF, "pdf")
+def statistiques_pdf(export: Export, path: str, progression) -> int:
+    """The PDF of a statistics page: the same request, the same numbers."""
+    parametres = export.parametres
+    stats = compute(StatsRequest.from_json(parametres["requete"]))
+    entete = statistiques.Entete(parametres["titre"], parametres["scope_name"], timezone.localtime())
+    with open(path, "wb") as stream:
+        stream.write(statistiques.pdf_bytes(stats, entete))
+    return 1
+
+
+@producteur(Export.Nature.CRA_CSV, "csv")
+def cra_csv(export: Export, path: str, progression) -> int:
+    """The CRAs of a statistics request, one line each."""
+    request = StatsRequest.from_json(export.parametres["requete"])
+    return ecrire_csv(path, cras.cra_lignes(cras_for(request)), progression, pretes=True)

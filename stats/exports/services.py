@@ -1,0 +1,224 @@
+"""Background exports (SPEC §7): ask, make, download, relaunch, expire.
+
+An export is made by `export_executer`, run by the Celery task stats.tasks.executer_export: the file is
+written to a temporary file and only stored, and offered, once complete — a failed or interrupted export
+never leaves a partial file. A replayed task does nothing to a finished export; a task redelivered after a
+worker crash starts the export again from the beginning, up to MAX_TENTATIVES times.
+"""
+
+import datetime
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.files import File
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from stats.exports.tableur import Cell, Tableur
+from stats.models import Export
+
+logger = logging.getLogger(__name__)
+
+DUREE_CONSERVATION = datetime.timedelta(days=7)
+DUREE_MAX = datetime.timedelta(hours=2)  # an export still "en cours" after this was interrupted
+MAX_TENTATIVES = 3
+PROGRESSION_TOUS_LES = 5000  # lines between two progress updates
+
+Progression = Callable[[int], None]
+# Nature -> (extension, producer writing the file at the path given, calling the progress with lines done).
+Producteur = Callable[[Export, str, Progression], int]
+PRODUCTEURS: dict[str, tuple[str, Producteur]] = {}
+
+
+def producteur(nature: str, extension: str):
+    """Registers the function that makes the files of a nature of export."""
+
+    def register(function: Producteur) -> Producteur:
+        PRODUCTEURS[nature] = (extension, function)
+        return function
+
+    return register
+
+
+def ecrire_csv(
+    path: str, lignes: Iterable[Iterable[Cell]], progression: Progression, *, pretes: bool = False
+) -> int:
+    """Writes CSV lines (header included) to `path` with the conventions of stats.exports.tableur
+    (`pretes`: the cells are already converted); returns the number of data lines."""
+    count = -1
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        tableur = Tableur(stream)
+        write = tableur.ligne_prete if pretes else tableur.ligne
+        for count, ligne in enumerate(lignes):
+            write(ligne)
+            if count and count % PROGRESSION_TOUS_LES == 0:
+                progression(count)
+    return max(count, 0)
+
+
+def export_demander(*, demandeur, nature: str, libelle: str, nom_fichier: str, parametres: dict) -> Export:
+    """Records an export and sends it to the workers once the transaction commits."""
+    if nature not in PRODUCTEURS:
+        raise ValueError(f"Nature d'export inconnue : {nature!r}")
+    export = Export.objects.create(
+        demandeur=demandeur,
+        nature=nature,
+        libelle=libelle[:300],
+        nom_fichier=nom_fichier,
+        parametres=parametres,
+    )
+    transaction.on_commit(lambda: _envoyer(export.pk))
+    return export
+
+
+def _envoyer(pk: int) -> None:
+    from stats.tasks import executer_export  # stats.tasks imports this module
+
+    try:
+        executer_export.delay(pk)
+    except Exception:
+        # Broker down (or, in eager mode, an error already recorded on the export): say it on /exports/.
+        logger.exception("Export %s non lancé", pk)
+        Export.objects.filter(pk=pk, etat=Export.Etat.EN_ATTENTE).update(
+            etat=Export.Etat.ECHEC,
+            erreur=(
+                "Le service de préparation des exports n'a pas pu être joint. "
+                "Relancez l'export dans un instant."
+            ),
+            termine_le=timezone.now(),
+        )
+
+
+def export_relancer(export: Export) -> Export:
+    """Starts a failed or expired export again, with the same parameters."""
+    if not export.relancable:
+        raise ValueError("Seul un export en échec ou expiré peut être relancé.")
+    Export.objects.filter(pk=export.pk).update(
+        etat=Export.Etat.EN_ATTENTE,
+        erreur="",
+        progression=0,
+        lignes=0,
+        tentatives=0,
+        demarre_le=None,
+        termine_le=None,
+        expire_le=None,
+    )
+    transaction.on_commit(lambda: _envoyer(export.pk))
+    export.refresh_from_db()
+    return export
+
+
+def _commencer(pk: int) -> Export | None:
+    """Marks the export as running (a new attempt); None when there is nothing to do."""
+    with transaction.atomic():
+        export = Export.objects.select_for_update().filter(pk=pk).first()
+        if export is None or export.etat not in (Export.Etat.EN_ATTENTE, Export.Etat.EN_COURS):
+            return None  # replayed after it finished, failed or expired: nothing to do
+        if export.tentatives >= MAX_TENTATIVES:
+            _echouer(
+                export,
+                "L'export a été interrompu plusieurs fois. Relancez-le ; s'il échoue encore, "
+                "écrivez à l'équipe nationale.",
+            )
+            return None
+        export.etat = Export.Etat.EN_COURS
+        export.tentatives += 1
+        export.demarre_le = timezone.now()
+        export.progression = 0
+        export.lignes = 0
+        export.save(update_fields=["etat", "tentatives", "demarre_le", "progression", "lignes"])
+    return export
+
+
+def _echouer(export: Export, message: str) -> None:
+    Export.objects.filter(pk=export.pk).update(
+        etat=Export.Etat.ECHEC, erreur=message, termine_le=timezone.now(), progression=0
+    )
+
+
+def _progression(export: Export, total: int | None) -> Progression:
+    def update(lignes: int) -> None:
+        progression = min(99, lignes * 100 // total) if total else 0
+        Export.objects.filter(pk=export.pk).update(lignes=lignes, progression=progression)
+
+    return update
+
+
+def export_executer(pk: int) -> Export | None:
+    """Makes the file of an export; returns the export, or None when there was nothing to do."""
+    export = _commencer(pk)
+    if export is None:
+        return None
+    extension, produire = PRODUCTEURS[export.nature]
+    descriptor, path = tempfile.mkstemp(prefix="export-", suffix=f".{extension}")
+    os.close(descriptor)
+    try:
+        lignes = produire(export, path, _progression(export, export.parametres.get("total")))
+        with open(path, "rb") as stream, transaction.atomic():
+            export.fichier.save(f"export.{extension}", File(stream), save=False)
+            export.taille = export.fichier.size
+            export.etat = Export.Etat.TERMINE
+            export.lignes = lignes
+            export.progression = 100
+            export.termine_le = timezone.now()
+            export.expire_le = export.termine_le + DUREE_CONSERVATION
+            export.erreur = ""
+            export.save()
+    except Exception as error:
+        logger.exception("Export %s en échec", pk)
+        _echouer(
+            export,
+            f"La préparation du fichier a échoué ({error.__class__.__name__}). Vous pouvez la relancer.",
+        )
+        return Export.objects.get(pk=pk)
+    finally:
+        os.unlink(path)
+    _prevenir(export)
+    return export
+
+
+def _prevenir(export: Export) -> None:
+    """E-mails the requester that his file is ready (a failure to send is logged, the export stays done)."""
+    context = {
+        "export": export,
+        "url": settings.SITE_URL + reverse("stats:exports"),
+        "site_name": settings.SITE_NAME,
+    }
+    try:
+        send_mail(
+            subject=render_to_string("stats/email/export_pret_subject.txt", context).strip(),
+            message=render_to_string("stats/email/export_pret_message.txt", context),
+            from_email=None,
+            recipient_list=[export.demandeur.email],
+        )
+    except Exception:
+        logger.exception("E-mail de l'export %s non envoyé", export.pk)
+
+
+def exports_expirer(now: datetime.datetime | None = None) -> int:
+    """Deletes the files of the exports older than DUREE_CONSERVATION; returns how many expired."""
+    now = now or timezone.now()
+    count = 0
+    for export in Export.objects.filter(etat=Export.Etat.TERMINE, expire_le__lte=now):
+        if export.fichier:
+            export.fichier.delete(save=False)
+        Export.objects.filter(pk=export.pk).update(etat=Export.Etat.EXPIRE, fichier="", taille=0)
+        count += 1
+    return count
+
+
+def exports_interrompus(now: datetime.datetime | None = None) -> int:
+    """Marks as failed the exports still running long after they started (their worker died and the task
+    was not delivered again)."""
+    now = now or timezone.now()
+    return Export.objects.filter(etat=Export.Etat.EN_COURS, demarre_le__lt=now - DUREE_MAX).update(
+        etat=Export.Etat.ECHEC,
+        erreur="La préparation du fichier a été interrompue. Vous pouvez la relancer.",
+        termine_le=now,
+    )

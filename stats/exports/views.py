@@ -1,0 +1,124 @@
+"""The export endpoints: a statistics page's CSV (streamed at once), the exports asked from a page (PDF,
+CRAs), "Mes exports" with its downloads and relaunches.
+
+Only the requester downloads or relaunches his exports (an admin may download any): anyone else gets a
+404, whatever the id he tries.
+"""
+
+from collections.abc import Sequence
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from stats.exports import cras
+from stats.exports.services import export_demander, export_relancer
+from stats.exports.statistiques import Entete, csv_lignes
+from stats.exports.tableur import csv_bytes, csv_chunks, nom_de_fichier
+from stats.exports.territoires import territoires_lignes
+from stats.models import Export
+from stats.reference import cras_for
+from stats.request import StatsRequest
+from stats.results import Statistiques
+from stats.territoires import LigneTerritoire, TableauTerritoires
+
+CSV = "text/csv; charset=utf-8"
+# Up to this many CRAs the file streams in the response; beyond, it is made in the background.
+CRA_DIRECT_MAX = 5000
+EXPORTS_PAR_PAGE = 30
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def statistiques_csv(stats: Statistiques, entete: Entete) -> HttpResponse:
+    """The CSV of a statistics page: small, made in the request from the page's own result."""
+    filename = nom_de_fichier("statistiques", entete.scope_name, stats.du, stats.au)
+    return _attachment(HttpResponse(csv_bytes(csv_lignes(stats, entete)), content_type=CSV), filename)
+
+
+def territoires_csv(tableau: TableauTerritoires, lignes: Sequence[LigneTerritoire]) -> HttpResponse:
+    """The territory table as shown (search and sort), with its totals."""
+    scope = f"{tableau.maille.label}s"
+    filename = nom_de_fichier("territoires", scope, tableau.du, tableau.au)
+    return _attachment(
+        HttpResponse(csv_bytes(territoires_lignes(tableau, lignes)), content_type=CSV), filename
+    )
+
+
+def demander(request, stats_request: StatsRequest, entete: Entete, *, cra_export: bool):
+    """A POST of a statistics page: its PDF (always in the background), or its CRAs (streamed when few,
+    in the background otherwise)."""
+    asked = request.POST.get("export")
+    periode = f"du {stats_request.du:%d/%m/%Y} au {stats_request.au:%d/%m/%Y}"
+    parametres = {"requete": stats_request.as_json(), "titre": entete.titre, "scope_name": entete.scope_name}
+    if asked == "pdf":
+        nature = Export.Nature.STATISTIQUES_PDF
+        objet, extension = "statistiques", "pdf"
+    elif asked == "cra":
+        if not cra_export:
+            raise PermissionDenied("Votre rôle ne permet pas d'exporter les comptes rendus de cette portée.")
+        nature, objet, extension = Export.Nature.CRA_CSV, "cra", "csv"
+        cras_of_request = cras_for(stats_request)
+        total = cras_of_request.count()
+        filename = nom_de_fichier(objet, entete.scope_name, stats_request.du, stats_request.au)
+        if total <= CRA_DIRECT_MAX:
+            lignes = csv_chunks(cras.cra_lignes(cras_of_request), pretes=True)
+            response = StreamingHttpResponse(lignes, content_type=CSV)
+            return _attachment(response, filename)
+        parametres["total"] = total
+    else:
+        messages.error(request, "Cet export n'existe pas.")
+        return redirect(request.get_full_path())
+    export = export_demander(
+        demandeur=request.user,
+        nature=nature,
+        libelle=f"{Export.Nature(nature).label} – {entete.scope_name} – {periode}",
+        nom_fichier=nom_de_fichier(objet, entete.scope_name, stats_request.du, stats_request.au, extension),
+        parametres=parametres,
+    )
+    messages.success(
+        request,
+        f"Votre export « {export.libelle} » est en préparation : il apparaît ci-dessous et vous recevrez un "
+        "e-mail quand il sera prêt.",
+    )
+    return redirect("stats:exports")
+
+
+def mes_exports(request):
+    """ "Mes exports": the user's exports, the latest first, with their state and download link."""
+    exports = Export.objects.filter(demandeur=request.user).order_by("-cree_le", "-pk")
+    page_obj = Paginator(exports, EXPORTS_PAR_PAGE).get_page(request.GET.get("page"))
+    en_cours = any(export.etat in (Export.Etat.EN_ATTENTE, Export.Etat.EN_COURS) for export in page_obj)
+    return render(request, "stats/exports.html", {"page_obj": page_obj, "en_cours": en_cours})
+
+
+def _own_export(request, pk: int, *, admin_too: bool) -> Export:
+    exports = Export.objects.all()
+    if not (admin_too and request.scope is not None and request.scope.is_national):
+        exports = exports.filter(demandeur=request.user)
+    return get_object_or_404(exports, pk=pk)
+
+
+def telecharger(request, pk: int):
+    """The file of a finished export, under its readable name; never a partial or expired one."""
+    export = _own_export(request, pk, admin_too=True)
+    if not export.telechargeable:
+        raise Http404("Ce fichier n'est pas disponible.")
+    return FileResponse(export.fichier.open("rb"), as_attachment=True, filename=export.nom_fichier)
+
+
+@require_POST
+def relancer(request, pk: int):
+    export = _own_export(request, pk, admin_too=False)
+    if export.relancable:
+        export_relancer(export)
+        messages.success(request, f"L'export « {export.libelle} » est relancé.")
+    else:
+        messages.info(request, "Cet export n'est ni en échec ni expiré : il n'y a rien à relancer.")
+    return redirect("stats:exports")

@@ -1,0 +1,479 @@
+"""Exports (SPEC §7): the CSV conventions, the statistics CSV and PDF, the CRA export, the background
+exports' life cycle, who may ask for and download what."""
+
+import csv
+import datetime
+import io
+import re
+import tracemalloc
+
+import pypdf
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from cra.generation import generate_cras
+from stats.exports import services as export_services
+from stats.exports import views as export_views
+from stats.exports.cras import HEADERS, cra_lignes
+from stats.exports.tableur import cellule, csv_bytes, neutralise, nom_de_fichier
+from stats.models import Export
+from stats.request import StatsRequest, StatsScope
+from stats.selectors import statistiques
+from tests.stats.factories import make_atelier, make_cra
+
+TODAY = timezone.localdate()
+DU, AU = datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)
+PERIOD = {"du": DU.isoformat(), "au": AU.isoformat()}
+
+
+def read_csv(content: bytes) -> list[list[str]]:
+    assert content.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM"
+    text = content.decode("utf-8-sig")
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+
+
+@pytest.fixture
+def cras(world):
+    make_cra(world.alice, date=datetime.date(2024, 2, 1), themes=("sante",), sous_themes=("espace_sante",))
+    make_atelier(
+        world.alice,
+        participants=3,
+        date=datetime.date(2024, 3, 4),
+        redirections=(("CAF", 2), ("AUTRE", 1, "Mairie")),
+    )
+    make_atelier(world.alice, participants=9, nb_participants_recurrents=4, date=datetime.date(2024, 3, 5))
+    make_cra(world.chloe, date=datetime.date(2024, 3, 5), code_postal="01000")
+
+
+# CSV conventions.
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+33 6", "'+33 6"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcaché", "'\tcaché"),
+        ("\rcaché", "'\rcaché"),
+        ("Mairie = ici", "Mairie = ici"),
+        ("Élodie", "Élodie"),
+    ],
+)
+def test_a_formula_is_neutralised(text, shown):
+    assert neutralise(text) == shown == cellule(text)
+
+
+def test_cells_follow_the_french_conventions():
+    assert cellule(datetime.date(2024, 3, 5)) == "05/03/2024"
+    assert cellule(1234567) == 1234567
+    from decimal import Decimal
+
+    assert cellule(Decimal("12.5")) == "12,5"
+    assert cellule(Decimal("1234.5")) == "1234,5"
+    assert (cellule(True), cellule(False), cellule(None)) == ("Oui", "Non", "")
+    content = csv_bytes([["a;b", 'dit "x"'], [1, 2]])
+    assert content == '\ufeff"a;b";"dit ""x"""\r\n1;2\r\n'.encode()
+
+
+def test_file_names():
+    assert (
+        nom_de_fichier("statistiques", "Mairie de Villeurbanne", DU, AU)
+        == "statistiques_mairie-de-villeurbanne_2024-01-01_2024-06-30.csv"
+    )
+    assert nom_de_fichier("cra", "../../etc/passwd <script>", DU, AU, "csv").startswith(
+        "cra_etcpasswd-script_"
+    )
+
+
+# The statistics CSV.
+
+
+def test_the_statistics_csv_has_the_pages_numbers(world, cras, login_as):
+    client = login_as(world.gestionnaire_villeurbanne)
+    url = f"/pilotage/structures/{world.villeurbanne.pk}/statistiques/"
+
+    response = client.get(url, {**PERIOD, "export": "csv"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        'filename="statistiques_mairie-de-villeurbanne_2024-01-01_2024-06-30.csv"'
+        in response["Content-Disposition"]
+    )
+    rows = read_csv(response.content)
+    assert rows[0] == ["Statistiques de la structure – Mairie de Villeurbanne", "du 01/01/2024 au 30/06/2024"]
+    titles = [row[0] for row, before in zip(rows[1:], rows, strict=False) if before == [] and len(row) == 1]
+    assert titles == [
+        "Général",
+        "Thèmes des accompagnements",
+        "Canaux d'accompagnement",
+        "Temps en accompagnement",
+        "Durée des accompagnements",
+        "Tranches d'âge des usagers (en %)",
+        "Statut des usagers (en %)",
+        "Évolution des comptes rendus d'activité",
+        "Usagers réorientés (en %)",
+    ]
+    values = {row[0]: row[1:] for row in rows if len(row) >= 2}
+    stats = statistiques(StatsRequest(StatsScope.structure(world.villeurbanne.pk), DU, AU))
+    for row in stats.chiffres.values():
+        expected = str(row.value).replace(".", ",")
+        assert values[row.label] == [expected], row.label
+    assert values["Personnes accompagnées (nouveaux usagers)"] == ["9"]
+    assert values["Santé"] == ["1", "33,3"] and values["dont Mon espace santé"] == ["1", "33,3"]
+    assert values["CAF"] == ["2", "66,7"] and values["Autres"] == ["1", "33,3"]
+    assert values["mars 2024"] == ["2"]
+
+
+# The statistics PDF, made in the background.
+
+
+def test_the_statistics_pdf_is_made_in_the_background_and_downloaded(
+    world, cras, login_as, django_capture_on_commit_callbacks
+):
+    client = login_as(world.gestionnaire_villeurbanne)
+    url = f"/pilotage/conseillers/{world.alice.pk}/statistiques/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{url}?du={DU}&au={AU}", {"export": "pdf"})
+
+    assert response.status_code == 302 and response.url == "/exports/"
+    export = Export.objects.get()
+    assert (export.demandeur, export.etat, export.nature) == (
+        world.gestionnaire_villeurbanne,
+        Export.Etat.TERMINE,
+        Export.Nature.STATISTIQUES_PDF,
+    )
+    assert export.nom_fichier == "statistiques_alice-arnaud_2024-01-01_2024-06-30.pdf"
+    assert export.expire_le - export.termine_le == datetime.timedelta(days=7)
+    assert mail.outbox[-1].to == ["gestion@villeurbanne.fr"] and "/exports/" in mail.outbox[-1].body
+
+    page = client.get("/exports/").content.decode()
+    assert "Statistiques (PDF) – Alice Arnaud – du 01/01/2024 au 30/06/2024" in page
+    download = client.get(f"/exports/{export.pk}/telecharger/")
+    assert download.status_code == 200
+    assert 'filename="statistiques_alice-arnaud_2024-01-01_2024-06-30.pdf"' in download["Content-Disposition"]
+    pdf = pypdf.PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    for expected in (
+        "Récapitulatif de l'activité d'accompagnement",
+        "Statistiques du conseiller",
+        "Alice Arnaud",
+        "du 01/01/2024 au 30/06/2024",
+        "Personnes accompagnées (nouveaux usagers) 9",
+        "Accompagnements totaux enregistrés (dont récurrents) 13",
+        "Thèmes des accompagnements",
+        "Usagers réorientés",
+        "Données mises à jour le",
+        f"Page 1 sur {len(pdf.pages)}",
+    ):
+        assert expected in text, expected
+
+
+# The CRA export.
+
+
+def test_a_conseiller_exports_his_own_cras_at_once(world, cras, login_as):
+    make_cra(world.alice, date=datetime.date(2024, 4, 1), annotation="=cmd|' /C calc'!A0")
+    make_cra(world.alice, date=datetime.date(2024, 4, 2), deleted=True)
+    client = login_as(world.alice.user)
+
+    response = client.post(f"/coop/statistiques/?du={DU}&au={AU}", {"export": "cra"})
+
+    assert response.status_code == 200 and response.streaming
+    rows = read_csv(b"".join(response.streaming_content))
+    assert rows[0] == HEADERS
+    assert len(rows) == 1 + 4  # Alice's four CRAs of the period, not the deleted one, not Chloé's
+    line = dict(zip(rows[0], rows[2], strict=True))
+    assert line["Date de l'accompagnement"] == "04/03/2024"
+    assert line["Canal"] == "Lieu d'activité" and line["Activité"] == "Atelier collectif"
+    assert line["Participants"] == "3" and line["Plus de 60 ans"] == "3" and line["Durée"] == "30 min à 1 h"
+    assert line["Organismes de redirection"] == "CAF (2) ; Autre : Mairie (1)"
+    assert line["Structure"] == "Mairie de Villeurbanne"
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["Thèmes"] == "Santé" and first["Sous-thèmes"] == "Mon espace santé"
+    assert dict(zip(rows[0], rows[4], strict=True))["Annotation"] == "'=cmd|' /C calc'!A0"
+
+
+def test_many_cras_are_exported_in_the_background(
+    world, cras, login_as, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(export_views, "CRA_DIRECT_MAX", 2)
+    client = login_as(world.prefet_rhone)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/pilotage/territoires/departement/69/?du={DU}&au={AU}", {"export": "cra"})
+
+    assert response.status_code == 302
+    export = Export.objects.get()
+    assert (export.etat, export.lignes, export.progression) == (Export.Etat.TERMINE, 3, 100)
+    download = client.get(f"/exports/{export.pk}/telecharger/")
+    rows = read_csv(b"".join(download.streaming_content))
+    assert len(rows) == 4 and {row[3] for row in rows[1:]} == {"Arnaud"}
+
+
+@pytest.mark.parametrize(
+    "account, path, allowed",
+    [
+        ("prefet_rhone", "/pilotage/territoires/departement/69/", True),
+        ("prefet_rhone", "/pilotage/territoires/departement/01/", False),
+        ("prefet_ara", "/pilotage/territoires/region/84/", True),
+        ("prefet_rhone", "/pilotage/territoires/region/84/", False),
+        ("hub", "/pilotage/territoires/departement/01/", True),
+        ("gestionnaire_villeurbanne", "/pilotage/territoires/departement/69/", False),
+        ("gestionnaire_villeurbanne", "/pilotage/national/", False),
+        ("prefet_rhone", "/pilotage/national/", False),
+        ("admin", "/pilotage/national/", True),
+        ("admin", "/pilotage/territoires/departement/01/", True),
+    ],
+)
+def test_the_cras_of_a_territory_are_exported_by_its_own_roles_only(
+    world, cras, login_as, account, path, allowed
+):
+    client = login_as(getattr(world, account))
+
+    page = client.get(path).content.decode()
+    response = client.post(path, {"export": "cra"})
+
+    assert ('value="cra"' in page) is allowed
+    assert response.status_code == (200 if allowed else 403)
+    assert "Exporter en PDF" in page
+
+
+def test_an_unknown_export_is_refused_with_a_message(world, login_as):
+    client = login_as(world.admin)
+
+    response = client.post("/pilotage/national/", {"export": "xlsx"}, follow=True)
+
+    assert "Cet export n&#x27;existe pas." in response.content.decode()
+    assert not Export.objects.exists()
+
+
+# The life cycle of a background export.
+
+
+def _export(world, user=None, **fields) -> Export:
+    request = StatsRequest(StatsScope.structure(world.villeurbanne.pk), DU, AU)
+    values = {
+        "demandeur": user or world.gestionnaire_villeurbanne,
+        "nature": Export.Nature.CRA_CSV,
+        "libelle": "CRA de Villeurbanne",
+        "nom_fichier": "cra_villeurbanne.csv",
+        "parametres": {"requete": request.as_json(), "titre": "t", "scope_name": "s", "total": 3},
+        **fields,
+    }
+    return Export.objects.create(**values)
+
+
+class WorkerKilled(BaseException):
+    """What a killed worker looks like from inside: not an Exception, nothing handles it."""
+
+
+def test_an_export_killed_half_way_offers_no_file_and_is_made_again(world, cras, login_as, monkeypatch):
+    export = _export(world)
+    written = []
+
+    def dying_writer(path, lignes, progression, **options):
+        with open(path, "w") as stream:
+            stream.write("partial")
+        written.append(path)
+        raise WorkerKilled
+
+    monkeypatch.setattr("stats.exports.producteurs.ecrire_csv", dying_writer)
+    with pytest.raises(WorkerKilled):
+        export_services.export_executer(export.pk)
+    export.refresh_from_db()
+    assert (export.etat, export.tentatives, bool(export.fichier)) == (Export.Etat.EN_COURS, 1, False)
+    client = login_as(world.gestionnaire_villeurbanne)
+    assert client.get(f"/exports/{export.pk}/telecharger/").status_code == 404
+    assert "En préparation" in client.get("/exports/").content.decode()
+
+    # The task comes back (acks_late): the export starts again from the beginning.
+    monkeypatch.undo()
+    export_services.export_executer(export.pk)
+    export.refresh_from_db()
+    assert (export.etat, export.tentatives, export.lignes) == (Export.Etat.TERMINE, 2, 3)
+    assert len(read_csv(export.fichier.open("rb").read())) == 4
+
+
+def test_a_failed_export_says_why_and_is_relaunched(
+    world, cras, login_as, monkeypatch, django_capture_on_commit_callbacks
+):
+    export = _export(world)
+
+    def failing_writer(path, lignes, progression, **options):
+        raise OSError("disque plein")
+
+    monkeypatch.setattr("stats.exports.producteurs.ecrire_csv", failing_writer)
+    export_services.export_executer(export.pk)
+    export.refresh_from_db()
+    assert export.etat == Export.Etat.ECHEC and not export.fichier
+    assert "La préparation du fichier a échoué (OSError)" in export.erreur
+    client = login_as(world.gestionnaire_villeurbanne)
+    page = client.get("/exports/").content.decode()
+    assert "La préparation du fichier a échoué (OSError)" in page and "Relancer" in page
+    assert client.get(f"/exports/{export.pk}/telecharger/").status_code == 404
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/exports/{export.pk}/relancer/")
+    assert response.status_code == 302
+    export.refresh_from_db()
+    assert (export.etat, export.erreur, export.lignes) == (Export.Etat.TERMINE, "", 3)
+
+
+def test_a_replayed_task_does_nothing_and_repeated_crashes_fail(world, cras):
+    export = _export(world)
+    export_services.export_executer(export.pk)
+    export.refresh_from_db()
+    name = export.fichier.name
+    assert export_services.export_executer(export.pk) is None
+    export.refresh_from_db()
+    assert (export.fichier.name, export.tentatives) == (name, 1)
+
+    crashed = _export(world, etat=Export.Etat.EN_COURS, tentatives=export_services.MAX_TENTATIVES)
+    assert export_services.export_executer(crashed.pk) is None
+    crashed.refresh_from_db()
+    assert crashed.etat == Export.Etat.ECHEC and "interrompu plusieurs fois" in crashed.erreur
+
+
+def test_exports_expire_after_seven_days_and_stuck_ones_fail(world, cras, login_as):
+    export = _export(world)
+    export_services.export_executer(export.pk)
+    export.refresh_from_db()
+    storage, name = export.fichier.storage, export.fichier.name
+
+    assert export_services.exports_expirer(timezone.now() + datetime.timedelta(days=6)) == 0
+    assert export_services.exports_expirer(timezone.now() + datetime.timedelta(days=7, minutes=1)) == 1
+    export.refresh_from_db()
+    assert export.etat == Export.Etat.EXPIRE and not export.fichier and not storage.exists(name)
+    client = login_as(world.gestionnaire_villeurbanne)
+    assert client.get(f"/exports/{export.pk}/telecharger/").status_code == 404
+    assert "Relancer" in client.get("/exports/").content.decode()
+
+    stuck = _export(world, etat=Export.Etat.EN_COURS, demarre_le=timezone.now() - datetime.timedelta(hours=3))
+    running = _export(world, etat=Export.Etat.EN_COURS, demarre_le=timezone.now())
+    assert export_services.exports_interrompus() == 1
+    stuck.refresh_from_db()
+    running.refresh_from_db()
+    assert (stuck.etat, running.etat) == (Export.Etat.ECHEC, Export.Etat.EN_COURS)
+
+
+def test_a_broker_error_marks_the_export_failed(world, monkeypatch, django_capture_on_commit_callbacks):
+    def down(pk):
+        raise ConnectionError("broker")
+
+    monkeypatch.setattr("stats.tasks.executer_export.delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = export_services.export_demander(
+            demandeur=world.admin,
+            nature=Export.Nature.CRA_CSV,
+            libelle="x",
+            nom_fichier="x.csv",
+            parametres={},
+        )
+    export.refresh_from_db()
+    assert export.etat == Export.Etat.ECHEC and "n'a pas pu être joint" in export.erreur
+
+
+# Who sees and downloads what.
+
+
+def test_only_the_requester_or_an_admin_downloads_an_export(world, cras, login_as):
+    export = _export(world)
+    export_services.export_executer(export.pk)
+
+    for account, status in (
+        ("gestionnaire_villeurbanne", 200),
+        ("admin", 200),
+        ("gestionnaire_bourg", 404),
+        ("prefet_rhone", 404),
+    ):
+        assert (
+            login_as(getattr(world, account)).get(f"/exports/{export.pk}/telecharger/").status_code == status
+        )
+    assert login_as(world.alice.user).get(f"/exports/{export.pk}/telecharger/").status_code == 404
+    assert login_as(world.admin).post(f"/exports/{export.pk}/relancer/").status_code == 404
+    assert login_as(world.gestionnaire_bourg).post(f"/exports/{export.pk}/relancer/").status_code == 404
+    assert login_as(world.gestionnaire_villeurbanne).get(f"/exports/{export.pk}/relancer/").status_code == 405
+
+
+def test_anonymous_users_are_sent_to_login(world, cras, client):
+    export = _export(world)
+    export_services.export_executer(export.pk)
+    for url in ("/exports/", f"/exports/{export.pk}/telecharger/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_my_exports_lists_mine_only_in_constant_queries(world, login_as, django_assert_num_queries):
+    _export(world, libelle="Le mien")
+    _export(world, user=world.gestionnaire_bourg, libelle="Celui de Bourg")
+    client = login_as(world.gestionnaire_villeurbanne)
+    # session, user, roles, count, page of exports
+    with django_assert_num_queries(5):
+        html = client.get("/exports/").content.decode()
+    assert "Le mien" in html and "Celui de Bourg" not in html
+    for number in range(10):
+        _export(world, libelle=f"Export {number}")
+    with django_assert_num_queries(5):
+        html = client.get("/exports/").content.decode()
+    assert len(re.findall(r"<tr>", html)) == 1 + 11
+
+
+# Memory.
+
+
+def _peak_of_cra_export(world, count: int) -> int:
+    request = StatsRequest(StatsScope.national(), datetime.date(2020, 11, 17), TODAY)
+    from stats.reference import cras_for
+
+    tracemalloc.start()
+    try:
+        lines = 0
+        for _line in cra_lignes(cras_for(request)):
+            lines += 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert lines == count + 1
+    return peak
+
+
+def test_the_memory_of_a_cra_export_does_not_grow_with_its_size(world):
+    generate_cras(count=6_000, seed=5, method="bulk")
+    small = _peak_of_cra_export(world, 6_000)
+    generate_cras(count=18_000, seed=6, method="bulk")
+    large = _peak_of_cra_export(world, 24_000)
+    # Rows are read by chunks: four times the rows, about the same peak (one chunk at a time).
+    assert large < small * 1.5, (small, large)
+
+
+def test_the_territory_table_exports_as_shown(world, cras, login_as):
+    client = login_as(world.hub)
+    page = client.get("/pilotage/territoires/", {"q": "r", "tri": "-cra", **PERIOD}).content.decode()
+    href = re.search(r'href="(\?[^"]*export=csv)"', page).group(1).replace("&amp;", "&")
+
+    response = client.get(f"/pilotage/territoires/{href}")
+
+    assert 'filename="territoires_departements_2024-01-01_2024-06-30.csv"' in response["Content-Disposition"]
+    rows = read_csv(response.content)
+    assert rows[0] == [
+        "Code",
+        "Nom",
+        "CRA enregistrés",
+        "Personnes accompagnées",
+        "Accompagnements",
+        "Dotation de conseillers",
+        "Conseillers recrutés",
+        "CnFS activés",
+        "CnFS en attente d'activation",
+        "Taux d'activation",
+    ]
+    assert rows[1] == ["69", "Rhône", "3", "9", "13", "5", "4", "2", "2", "50"]
+    assert all("r" in f"{row[0]} {row[1]}".lower() for row in rows[1:-1])
+    assert rows[-1][:3] == ["", "Total France", "4"]  # every territory, whatever the search

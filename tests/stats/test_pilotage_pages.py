@@ -1,0 +1,320 @@
+"""The statistics pages of every pilotage scope (conseiller, structure, équipe, territoire, national) and
+"Statistiques par territoire": who may open them, what they count, their filters and their query counts."""
+
+import datetime
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.enums import RoleKind
+from cra.enums import DATE_LANCEMENT
+from stats import formatting
+from stats.request import StatsRequest, StatsScope
+from stats.selectors import statistiques
+from structures.models import Departement, Region
+from tests.conseillers.factories import ConseillerFactory
+from tests.stats.factories import make_atelier, make_cra
+from tests.structures.factories import StructureFactory
+
+TODAY = timezone.localdate()
+TILE_VALUE = re.compile(r'cnfs-key-figure__value">([^<]*)<')
+ACCOUNTS = [
+    "gestionnaire_villeurbanne",
+    "gestionnaire_bourg",
+    "prefet_rhone",
+    "prefet_ain",
+    "prefet_ara",
+    "hub",
+]
+ACCOUNTS += ["admin", "emma", "alice"]
+
+
+def account(world, name):
+    """The user of a named account of the world; Emma in her coordinateur role."""
+    if name in ("emma", "alice"):
+        return getattr(world, name).user
+    return getattr(world, name)
+
+
+@pytest.fixture
+def log_in(world, login_as):
+    def _log_in(name):
+        kind = RoleKind.COORDINATEUR if name == "emma" else None
+        return login_as(account(world, name), kind)
+
+    return _log_in
+
+
+@pytest.fixture
+def cras(world):
+    """CRAs of the whole world: Denis for both his employers, Alice, Chloé, Emma."""
+    make_cra(world.denis, date=datetime.date(2024, 1, 15), structure=world.villeurbanne)
+    make_atelier(world.denis, participants=6, date=datetime.date(2024, 4, 2), structure=world.lyon_asso)
+    make_cra(world.alice, date=TODAY)
+    make_cra(world.alice, date=datetime.date(2023, 5, 5), code_postal="69003")
+    make_cra(world.chloe, date=TODAY, code_postal="01000")
+    make_cra(world.emma, date=TODAY, code_postal="69003")
+
+
+def tiles(html):
+    return TILE_VALUE.findall(html)
+
+
+def expected_tiles(stats):
+    keys = ("personnes", "accompagnements", "ateliers", "individuels", "ponctuels", "avec_suivi")
+    return [formatting.nombre(stats[key]) for key in keys]
+
+
+def since_launch(scope):
+    return statistiques(StatsRequest(scope, DATE_LANCEMENT, TODAY), source="reference")
+
+
+# (account, may read alice, may read chloé) — Alice works in Villeurbanne (Rhône), Chloé in Bourg (Ain).
+CONSEILLER_ACCESS = {
+    "gestionnaire_villeurbanne": (200, 404),
+    "gestionnaire_bourg": (404, 200),
+    "prefet_rhone": (200, 404),
+    "prefet_ain": (404, 200),
+    "prefet_ara": (200, 200),
+    "hub": (200, 200),
+    "admin": (200, 200),
+    "emma": (200, 200),  # Alice explicitly, the Ain by département
+    "alice": (403, 403),
+}
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_conseiller_statistics_follow_the_scope(world, cras, log_in, name):
+    client = log_in(name)
+    for conseiller, status in zip((world.alice, world.chloe), CONSEILLER_ACCESS[name], strict=True):
+        response = client.get(f"/pilotage/conseillers/{conseiller.pk}/statistiques/")
+        assert response.status_code == status, (name, conseiller)
+        if status == 200:
+            html = response.content.decode()
+            expected = since_launch(StatsScope.conseiller(conseiller.pk))
+            assert tiles(html) == expected_tiles(expected)
+            assert f"{conseiller.prenom} {conseiller.nom}" in html
+
+
+def test_a_structure_sees_only_the_cras_made_for_it(world, cras, log_in):
+    url = f"/pilotage/conseillers/{world.denis.pk}/statistiques/"
+    villeurbanne = log_in("gestionnaire_villeurbanne").get(url).content.decode()
+    # Denis's individual CRA of January 2024 for Villeurbanne; not his workshop for the association.
+    assert tiles(villeurbanne)[1] == "1" and tiles(villeurbanne)[2] == "0"
+    assert 'name="structure"' not in villeurbanne
+
+
+def test_the_employer_filter_of_a_conseiller_with_several_employers(world, cras, log_in):
+    client = log_in("prefet_rhone")
+    url = f"/pilotage/conseillers/{world.denis.pk}/statistiques/"
+
+    html = client.get(url).content.decode()
+    assert tiles(html)[1] == "7"
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', html)
+    assert options[0] == ("", "Toutes ses structures") and len(options) == 3
+
+    html = client.get(url, {"structure": world.lyon_asso.pk}).content.decode()
+    assert tiles(html)[1] == "6"
+    html = client.get(url, {"structure": world.bourg.pk}).content.decode()
+    assert "ne fait pas partie de ses employeurs" in unescape(html) and tiles(html)[1] == "7"
+
+
+STRUCTURE_ACCESS = {
+    "gestionnaire_villeurbanne": (200, 404),
+    "gestionnaire_bourg": (404, 200),
+    "prefet_rhone": (200, 404),
+    "prefet_ain": (404, 200),
+    "prefet_ara": (200, 200),
+    "hub": (200, 200),
+    "admin": (200, 200),
+    "emma": (200, 200),  # the structures of the conseillers she coordinates
+    "alice": (403, 403),
+}
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_structure_statistics_follow_the_scope(world, cras, log_in, name):
+    client = log_in(name)
+    for structure, status in zip((world.villeurbanne, world.bourg), STRUCTURE_ACCESS[name], strict=True):
+        response = client.get(f"/pilotage/structures/{structure.pk}/statistiques/")
+        assert response.status_code == status, (name, structure)
+        if status == 200:
+            expected = since_launch(StatsScope.structure(structure.pk))
+            assert tiles(response.content.decode()) == expected_tiles(expected)
+
+
+def test_structure_statistics_count_the_former_conseillers_and_filter_by_place(world, cras, log_in):
+    client = log_in("gestionnaire_villeurbanne")
+    url = f"/pilotage/structures/{world.villeurbanne.pk}/statistiques/"
+
+    # Alice's two CRAs and Denis's CRA made while he worked there.
+    assert tiles(client.get(url).content.decode())[1] == "3"
+    assert tiles(client.get(url, {"code_postal": "69003"}).content.decode())[1] == "1"
+    html = client.get(url, {"code_postal": "abc"}).content.decode()
+    assert "Le code postal « abc » n'est pas valide" in unescape(html) and tiles(html)[1] == "3"
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_team_statistics_are_the_coordinateurs(world, cras, log_in, name):
+    response = log_in(name).get("/pilotage/equipe/statistiques/")
+
+    if name != "emma":
+        assert response.status_code == 403
+        return
+    html = response.content.decode()
+    expected = since_launch(StatsScope.equipe([world.alice.pk, world.chloe.pk, world.emma.pk]))
+    assert tiles(html) == expected_tiles(expected)
+    assert tiles(html)[1] == "4"
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_territory_statistics_are_open_to_every_pilotage_role(world, cras, log_in, name):
+    client = log_in(name)
+    for maille, code, scope in (
+        ("departement", "69", StatsScope.departement("69")),
+        ("departement", "2A", StatsScope.departement("2A")),
+        ("region", "84", StatsScope.region("84")),
+    ):
+        response = client.get(f"/pilotage/territoires/{maille}/{code}/")
+        if name == "alice":
+            assert response.status_code == 403
+            continue
+        assert response.status_code == 200
+        assert tiles(response.content.decode()) == expected_tiles(since_launch(scope))
+
+
+@pytest.mark.parametrize("path", ["departement/99", "region/99", "commune/69", "departement/<b>"])
+def test_an_unknown_territory_is_a_404(world, log_in, path):
+    assert log_in("admin").get(f"/pilotage/territoires/{path}/").status_code == 404
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_national_statistics_are_open_to_every_role(world, cras, log_in, name):
+    response = log_in(name).get("/pilotage/national/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert tiles(html) == expected_tiles(since_launch(StatsScope.national()))
+    assert tiles(html)[1] == "11"
+    assert "Données mises à jour le" in html
+
+
+def test_a_wrong_period_on_a_pilotage_page_gives_a_message(world, cras, log_in):
+    html = log_in("admin").get("/pilotage/national/", {"du": "2025-02-30", "au": "demain"}).content.decode()
+
+    assert "La date de début n'est pas une date valide" in unescape(html)
+    assert tiles(html)[1] == "11"
+
+
+# The territory table.
+
+
+def rows(html):
+    """(code, nom) of each row of the territory table."""
+    return re.findall(r"<tr>\s*<td>([^<]*)</td>\s*<th scope=\"row\"[^>]*>([^<]*)</th>", html)
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_the_territory_table_is_open_to_every_pilotage_role(world, log_in, name):
+    response = log_in(name).get("/pilotage/territoires/")
+
+    assert response.status_code == (403 if name == "alice" else 200)
+
+
+def test_the_territory_table_lists_every_departement_or_region(world, cras, log_in):
+    client = log_in("prefet_rhone")
+
+    html = client.get("/pilotage/territoires/").content.decode()
+    assert len(rows(html)) == Departement.objects.count()
+    assert 'href="/pilotage/territoires/departement/69/"' in html
+    rhone = re.search(r"<td>69</td>(.*?)</tr>", html, re.S).group(1)
+    # 5 CRAs (Alice ×2, Denis ×2, Emma), dotation 5, 4 recrutés, 2 activés, 2 en attente.
+    cells = re.findall(r'fr-cell--right">([^<]*)<', rhone)
+    assert cells[0] == "5" and cells[3:] == ["5", "4", "2", "2", "50&nbsp;%"]
+
+    html = client.get("/pilotage/territoires/", {"maille": "region"}).content.decode()
+    assert len(rows(html)) == Region.objects.count()
+    assert 'href="/pilotage/territoires/region/84/"' in html
+    assert "Total (19 régions)" in html
+
+
+def test_the_territory_table_sorts_searches_and_keeps_its_parameters(world, cras, log_in):
+    client = log_in("admin")
+
+    html = client.get("/pilotage/territoires/", {"tri": "-cra"}).content.decode()
+    assert [code for code, _nom in rows(html)[:2]] == ["69", "01"]
+    assert 'aria-sort="descending"' in html
+    html = client.get("/pilotage/territoires/", {"tri": "nom"}).content.decode()
+    assert rows(html)[0] == ("01", "Ain")
+
+    html = client.get("/pilotage/territoires/", {"tri": "-nom"}).content.decode()
+    noms = [nom for _code, nom in rows(html)]
+    assert noms[-1] == "Ain" and noms.index("Ardennes") == noms.index("Ardèche") - 1  # accents do not count
+
+    html = client.get("/pilotage/territoires/", {"q": "rhone", "periode": "12_mois"}).content.decode()
+    assert rows(html) == [("13", "Bouches-du-Rhône"), ("69", "Rhône")]
+    assert "?maille=departement&amp;q=rhone&amp;du=" in html  # the sort links keep the search and period
+    assert rows(client.get("/pilotage/territoires/", {"q": " 2a "}).content.decode()) == [
+        ("2A", "Corse-du-Sud")
+    ]
+
+    html = client.get("/pilotage/territoires/", {"q": ".*(<script>"}).content.decode()
+    assert rows(html) == [] and "&lt;script&gt;" in html and "<script>" not in html.split("</header>")[1]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"tri": "siret"}, "Le tri « siret » n'existe pas"),
+        ({"maille": "commune"}, "La maille « commune » n'existe pas"),
+        ({"du": "2019-01-01"}, "La date de début doit être comprise"),
+    ],
+)
+def test_wrong_parameters_of_the_territory_table_give_a_message(world, log_in, params, message):
+    response = log_in("hub").get("/pilotage/territoires/", params)
+
+    assert response.status_code == 200
+    assert message in unescape(response.content.decode())
+
+
+# Query counts: the same whatever the amount of data.
+
+
+def _more_data(world):
+    for departement in Departement.objects.all()[:20]:
+        conseiller = ConseillerFactory(structure=StructureFactory(departement=departement))
+        make_cra(conseiller, date=TODAY)
+    for day in range(1, 6):
+        make_cra(world.alice, date=datetime.date(2024, 3, day), redirections=(("caf", 1),))
+        make_cra(world.denis, date=datetime.date(2024, 1, day), structure=world.villeurbanne)
+
+
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        ("prefet_rhone", "/pilotage/conseillers/{alice}/statistiques/"),
+        ("prefet_rhone", "/pilotage/conseillers/{denis}/statistiques/"),
+        ("gestionnaire_villeurbanne", "/pilotage/structures/{villeurbanne}/statistiques/"),
+        ("emma", "/pilotage/equipe/statistiques/"),
+        ("hub", "/pilotage/territoires/departement/69/"),
+        ("hub", "/pilotage/territoires/region/84/"),
+        ("alice", "/pilotage/national/"),
+        ("admin", "/pilotage/territoires/?maille=departement"),
+        ("admin", "/pilotage/territoires/?maille=region&tri=-taux_activation"),
+    ],
+)
+def test_query_counts_do_not_depend_on_the_data(
+    world, cras, log_in, django_assert_max_num_queries, name, path
+):
+    client = log_in(name)
+    url = path.format(alice=world.alice.pk, denis=world.denis.pk, villeurbanne=world.villeurbanne.pk)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    _more_data(world)
+    with CaptureQueriesContext(connection) as after:
+        assert client.get(url).status_code == 200
+    assert len(after) == len(before) <= 9, [query["sql"] for query in after]
