@@ -62,5 +62,8 @@ worker: install ## Lance un worker Celery (REDIS_URL ou CELERY_BROKER_URL requis
 beat: install ## Lance l'ordonnanceur Celery beat
 	$(BIN)/celery -A cnfs beat --loglevel=INFO
 
+bench: install ## Mesure les statistiques sur PostgreSQL avec 5 millions de CRA (BENCH_CRAS, BENCH_DATABASE_URL)
+	$(BIN)/python -m bench
+
 clean: ## Supprime l'environnement virtuel et la base SQLite de démonstration
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,36 @@
+"""`python -m bench`: the benchmark on its own PostgreSQL database (BENCH_DATABASE_URL, BENCH_CRAS…).
+
+`python -m bench fraicheur` is the freshness step, which the bench runs in a process of its own with the
+broker in its environment.
+"""
+
+import os
+import sys
+
+import django
+
+
+def main(argv: list[str]) -> int:
+    from bench.dataset import BROKER_VARIABLES, database_url, django_env
+
+    if argv == ["fraicheur"]:
+        # Started by the bench, with the database and the broker in the environment.
+        django.setup()
+        from bench.freshness import main as freshness
+
+        return freshness()
+    if argv:
+        print("Usage : python -m bench", file=sys.stderr)
+        return 2
+    # The settings read the database and the broker when they load: no broker here (no task is sent).
+    for name in BROKER_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ.update(django_env(database_url()))
+    django.setup()
+    from bench.run import main as run
+
+    return run()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,109 @@
+"""`make bench`, statistics part (SPEC §10): the dataset, the full rebuild of the aggregates, the statistics
+measures, the freshness of the statistics with a worker; results in bench/results.json and a table."""
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+
+from django.db import connection
+from django.utils import timezone
+
+from bench.dataset import BASE_DIR, Dataset, DatasetError, database_url, dataset_ready, django_env
+from bench.measures import RUNS, Measure
+from bench.results import RESULTS, dataset_description, french, machine, table, write_results
+from bench.statistiques import statistics_measures
+from stats.services import TABLES, aggregates_rebuild
+
+DEFAULT_CRAS = 5_000_000
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"  # a Redis database of its own: its queue is purged
+
+
+def generation_measure(dataset: Dataset) -> Measure:
+    """generate_cras, as timed when the dataset was built (now, or when it was reused)."""
+    measure = Measure(
+        "generation",
+        f"generate_cras --count {dataset.generated} (commande entière)",
+        "s",
+        300,
+        value=dataset.generation_seconds,
+        runs=1,
+    )
+    if dataset.reused:
+        measure.note = f"jeu de données réutilisé : mesure faite à sa création ({dataset.built_at})"
+    return measure
+
+
+def vacuum_aggregates() -> float:
+    """VACUUM ANALYZE of the aggregate tables, as autovacuum would do after the rebuild deleted and rewrote
+    every row (and is off on some servers, the bench machine's included): the reads measured next do not
+    wade through dead rows, and the tables do not grow with every run. Returns its duration in seconds."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for model in TABLES:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return time.perf_counter() - started
+
+
+def rebuild_measure() -> tuple[Measure, dict[str, int]]:
+    """The full rebuild of the aggregates (one run, ANALYZE included), and the rows it wrote per table; the
+    VACUUM that follows is not part of the measure."""
+    measure = Measure(
+        "reconstruction", "Reconstruction complète des agrégats (rebuild_stats)", "s", 120, runs=1
+    )
+    started = time.perf_counter()
+    try:
+        rows = aggregates_rebuild().rows
+    except Exception as error:
+        return measure.fail(error), {}
+    measure.value = time.perf_counter() - started
+    measure.note = f"puis VACUUM ANALYZE des agrégats, hors mesure : {french(vacuum_aggregates(), 1)} s"
+    return measure, rows
+
+
+def freshness_measures(url: str) -> list[Measure]:
+    """The freshness measures, from their own process (bench.freshness) talking to Redis."""
+    env = django_env(url, REDIS_URL=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
+    process = subprocess.run(
+        [sys.executable, "-m", "bench", "fraicheur"], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, text=True
+    )
+    lines = process.stdout.strip().splitlines()
+    if process.returncode or not lines:
+        failed = Measure("fraicheur", "Fraîcheur des statistiques avec un worker", "s", 10)
+        return [failed.fail(f"erreur : le processus de mesure a rendu le code {process.returncode}")]
+    return [Measure.from_json(data) for data in json.loads(lines[-1])]
+
+
+def main() -> int:
+    cras = int(os.environ.get("BENCH_CRAS", DEFAULT_CRAS))
+    url = database_url()
+    try:
+        dataset = dataset_ready(url, cras)
+    except (DatasetError, subprocess.CalledProcessError) as error:
+        print(f"Jeu de données impossible à préparer : {error}", file=sys.stderr)
+        return 1
+    print("Reconstruction des agrégats…")
+    rebuild, aggregate_rows = rebuild_measure()
+    print(f"Mesures des statistiques : médiane et p95 de {RUNS} exécutions après échauffement…")
+    measures = [generation_measure(dataset), rebuild, *statistics_measures(timezone.localdate())]
+    print("Mesure de la fraîcheur des statistiques avec un worker Celery…")
+    measures += freshness_measures(url)
+    write_results(
+        {
+            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "machine": machine(),
+            "dataset": dataset_description(dataset, aggregate_rows),
+            "runs": RUNS,
+            "measures": [measure.as_json() for measure in measures],
+        }
+    )
+    print(
+        f"\nStatistiques sur {french(dataset.total)} CRA (résultats dans {RESULTS.relative_to(BASE_DIR)}) :\n"
+    )
+    print(table(measures))
+    failed = [measure.id for measure in measures if measure.failed]
+    if failed:
+        print(f"\nMesures impossibles : {', '.join(failed)}.", file=sys.stderr)
+    return 1 if failed else 0
