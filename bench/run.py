@@ -8,14 +8,13 @@ import subprocess
 import sys
 import time
 
-from django.db import connection
 from django.utils import timezone
 
 from bench.dataset import BASE_DIR, Dataset, DatasetError, database_url, dataset_ready, django_env
 from bench.measures import RUNS, Measure
 from bench.results import RESULTS, dataset_description, french, machine, table, write_results
 from bench.statistiques import statistics_measures
-from stats.services import TABLES, aggregates_rebuild
+from stats.services import aggregates_rebuild
 
 DEFAULT_CRAS = 5_000_000
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"  # a Redis database of its own: its queue is purged
@@ -36,20 +35,9 @@ def generation_measure(dataset: Dataset) -> Measure:
     return measure
 
 
-def vacuum_aggregates() -> float:
-    """VACUUM ANALYZE of the aggregate tables, as autovacuum would do after the rebuild deleted and rewrote
-    every row (and is off on some servers, the bench machine's included): the reads measured next do not
-    wade through dead rows, and the tables do not grow with every run. Returns its duration in seconds."""
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for model in TABLES:
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    return time.perf_counter() - started
-
-
 def rebuild_measure() -> tuple[Measure, dict[str, int]]:
-    """The full rebuild of the aggregates (one run, ANALYZE included), and the rows it wrote per table; the
-    VACUUM that follows is not part of the measure."""
+    """The full rebuild of the aggregates (one run, its closing VACUUM ANALYZE included), and the rows it
+    wrote per table."""
     measure = Measure(
         "reconstruction", "Reconstruction complète des agrégats (rebuild_stats)", "s", 120, runs=1
     )
@@ -59,7 +47,6 @@ def rebuild_measure() -> tuple[Measure, dict[str, int]]:
     except Exception as error:
         return measure.fail(error), {}
     measure.value = time.perf_counter() - started
-    measure.note = f"puis VACUUM ANALYZE des agrégats, hors mesure : {french(vacuum_aggregates(), 1)} s"
     return measure, rows
 
 

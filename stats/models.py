@@ -54,11 +54,21 @@ class AgregatJour(Compteurs):
     """The counters of the non-deleted CRAs of one conseiller for one structure on one day."""
 
     jour = models.DateField()
+    # No single-column index on the keys: the (structure, jour) and (conseiller, jour) ones below serve
+    # every query, and the planner would otherwise pick the less selective single-column ones.
     structure = models.ForeignKey(
-        "structures.Structure", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "structures.Structure",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     conseiller = models.ForeignKey(
-        "conseillers.Conseiller", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "conseillers.Conseiller",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     # The structure's territory when the row was computed (a structure never changes département in
     # practice; if it did, the nightly rebuild would move its rows).
