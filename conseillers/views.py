@@ -12,6 +12,7 @@ from accounts.decorators import role_required
 from accounts.enums import PILOTAGE_ROLES, RoleKind
 from conseillers import selectors
 from conseillers.filters import COLONNES_STRUCTURE, ConseillerFilter
+from stats.exports import views as exports
 from stats.periode import default_periode, parse_periode, period_picker
 from stats.views import PILOTAGE, Lien
 from structures.filters import entetes_simples, etat_liste, kept_without
@@ -47,6 +48,8 @@ class PeriodeDemandee:
 def pilotage(request):
     """Home of the Tableau de pilotage: a structure's own conseillers (as in its guide), or the conseillers
     of the scope, searchable, filterable, sortable and paginated, with their CRAs over a period."""
+    if request.GET.get("export") == "csv":
+        return exports.conseillers_csv(request)
     periode = PeriodeDemandee(request)
     if request.role.kind == RoleKind.STRUCTURE:
         return _pilotage_structure(request, periode)

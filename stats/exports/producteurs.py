@@ -1,8 +1,12 @@
 """The files of the background exports, one producer per nature (registered in stats.exports.services)."""
 
+from django.http import QueryDict
 from django.utils import timezone
 
+from accounts.models import Role
+from accounts.scoping import Scope
 from stats.exports import cras, statistiques
+from stats.exports.conseillers import conseillers_a_exporter, conseillers_lignes
 from stats.exports.services import ecrire_csv, producteur
 from stats.models import Export
 from stats.reference import cras_for
@@ -26,3 +30,12 @@ def cra_csv(export: Export, path: str, progression) -> int:
     """The CRAs of a statistics request, one line each."""
     request = StatsRequest.from_json(export.parametres["requete"])
     return ecrire_csv(path, cras.cra_lignes(cras_for(request)), progression, pretes=True)
+
+
+@producteur(Export.Nature.CONSEILLERS_CSV, "csv")
+def conseillers_csv(export: Export, path: str, progression) -> int:
+    """A conseillers list as its requester saw it: his role's scope (re-read: a role taken away since
+    then exports nothing), the list's query string."""
+    role = Role.objects.select_related("user").get(pk=export.parametres["role_id"], user=export.demandeur)
+    conseillers, _periode = conseillers_a_exporter(Scope(role), QueryDict(export.parametres["query"]))
+    return ecrire_csv(path, conseillers_lignes(conseillers), progression)

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from stats.exports import cras
+from stats.exports.conseillers import conseillers_a_exporter, conseillers_lignes
 from stats.exports.services import export_demander, export_relancer
 from stats.exports.statistiques import Entete, csv_lignes
 from stats.exports.tableur import csv_bytes, csv_chunks, nom_de_fichier
@@ -26,8 +27,9 @@ from stats.results import Statistiques
 from stats.territoires import LigneTerritoire, TableauTerritoires
 
 CSV = "text/csv; charset=utf-8"
-# Up to this many CRAs the file streams in the response; beyond, it is made in the background.
+# Up to this many lines a file streams in the response; beyond, it is made in the background.
 CRA_DIRECT_MAX = 5000
+CSV_DIRECT_MAX = 5000
 EXPORTS_PAR_PAGE = 30
 
 
@@ -49,6 +51,37 @@ def territoires_csv(tableau: TableauTerritoires, lignes: Sequence[LigneTerritoir
     return _attachment(
         HttpResponse(csv_bytes(territoires_lignes(tableau, lignes)), content_type=CSV), filename
     )
+
+
+def conseillers_csv(request):
+    """The conseillers list the user sees (his role's scope, the list's filters and period): streamed when
+    short, made in the background otherwise."""
+    conseillers, periode = conseillers_a_exporter(request.scope, request.GET)
+    scope_name = str(request.role.scope_label)
+    filename = nom_de_fichier("conseillers", scope_name, periode.du, periode.au)
+    total = conseillers.count()
+    if total <= CSV_DIRECT_MAX:
+        response = StreamingHttpResponse(csv_chunks(conseillers_lignes(conseillers)), content_type=CSV)
+        return _attachment(response, filename)
+    query = request.GET.copy()
+    query.pop("export", None)
+    export = export_demander(
+        demandeur=request.user,
+        nature=Export.Nature.CONSEILLERS_CSV,
+        libelle=f"Liste de conseillers – {scope_name} – du {periode.du:%d/%m/%Y} au {periode.au:%d/%m/%Y}",
+        nom_fichier=filename,
+        parametres={"role_id": request.role.pk, "query": query.urlencode(), "total": total},
+    )
+    return _en_preparation(request, export)
+
+
+def _en_preparation(request, export: Export):
+    messages.success(
+        request,
+        f"Votre export « {export.libelle} » est en préparation : il apparaît ci-dessous et vous recevrez un "
+        "e-mail quand il sera prêt.",
+    )
+    return redirect("stats:exports")
 
 
 def demander(request, stats_request: StatsRequest, entete: Entete, *, cra_export: bool):
@@ -82,12 +115,7 @@ def demander(request, stats_request: StatsRequest, entete: Entete, *, cra_export
         nom_fichier=nom_de_fichier(objet, entete.scope_name, stats_request.du, stats_request.au, extension),
         parametres=parametres,
     )
-    messages.success(
-        request,
-        f"Votre export « {export.libelle} » est en préparation : il apparaît ci-dessous et vous recevrez un "
-        "e-mail quand il sera prêt.",
-    )
-    return redirect("stats:exports")
+    return _en_preparation(request, export)
 
 
 def mes_exports(request):

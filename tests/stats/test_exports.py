@@ -477,3 +477,92 @@ def test_the_territory_table_exports_as_shown(world, cras, login_as):
     assert rows[1] == ["69", "Rhône", "3", "9", "13", "5", "4", "2", "2", "50"]
     assert all("r" in f"{row[0]} {row[1]}".lower() for row in rows[1:-1])
     assert rows[-1][:3] == ["", "Total France", "4"]  # every territory, whatever the search
+
+
+# The conseillers list export.
+
+CONSEILLER_HEADERS = [
+    "Prénom",
+    "Nom",
+    "E-mail professionnel",
+    "Structure",
+    "SIRET",
+    "Code postal de la structure",
+    "Département",
+    "Statut",
+    "Date de début de contrat",
+    "Date de fin de contrat",
+    "Date de fin de formation",
+    "Certification",
+    "Activé",
+    "Coordinateur",
+    "CRA saisis (période)",
+    "Personnes accompagnées (période)",
+    "Date du dernier CRA",
+    "Nom du supérieur hiérarchique",
+    "Prénom du supérieur hiérarchique",
+    "Fonction du supérieur hiérarchique",
+    "E-mail du supérieur hiérarchique",
+    "Téléphone du supérieur hiérarchique",
+]
+
+
+def _by_name(rows):
+    return {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+
+
+def test_a_structure_exports_its_conseillers_with_its_own_cras(
+    world, cras, login_as, django_assert_max_num_queries
+):
+    make_cra(world.denis, date=datetime.date(2024, 2, 1), structure=world.villeurbanne)
+    make_cra(world.denis, date=datetime.date(2024, 5, 1), structure=world.lyon_asso)
+    world.alice.superieur_nom = "=Directeur"
+    world.alice.save()
+    client = login_as(world.gestionnaire_villeurbanne)
+
+    with django_assert_max_num_queries(6):
+        response = client.get("/pilotage/", {**PERIOD, "export": "csv"})
+        content = b"".join(response.streaming_content)
+
+    assert 'filename="conseillers_' in response["Content-Disposition"]
+    rows = read_csv(content)
+    assert rows[0] == CONSEILLER_HEADERS
+    lignes = _by_name(rows)
+    assert set(lignes) == {"Alice", "Bruno", "Denis"}  # current ones and Denis, who left
+    alice = lignes["Alice"]
+    assert (alice["CRA saisis (période)"], alice["Personnes accompagnées (période)"]) == ("3", "9")
+    assert alice["Date du dernier CRA"] == "05/03/2024" and alice["Structure"] == "Mairie de Villeurbanne"
+    assert alice["Date de début de contrat"] == "01/01/2023" and alice["Activé"].startswith("Activé le ")
+    assert alice["Nom du supérieur hiérarchique"] == "'=Directeur"
+    assert lignes["Bruno"]["Certification"] == "Non" and lignes["Bruno"]["Activé"] == "Non"
+    # Denis: only his CRA made for Villeurbanne.
+    assert lignes["Denis"]["CRA saisis (période)"] == "1"
+
+
+def test_the_list_export_keeps_the_filters_of_the_list(world, cras, login_as):
+    client = login_as(world.prefet_ara)
+
+    rows = read_csv(
+        b"".join(client.get("/pilotage/", {"departement": "01", "export": "csv"}).streaming_content)
+    )
+
+    assert [row[0] for row in rows[1:]] == ["Chloé"]
+    rows = read_csv(b"".join(client.get("/pilotage/", {"q": "arnaud", "export": "csv"}).streaming_content))
+    assert [row[1] for row in rows[1:]] == ["Arnaud"]
+
+
+def test_a_long_list_is_exported_in_the_background_with_the_role_scope(
+    world, cras, login_as, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(export_views, "CSV_DIRECT_MAX", 1)
+    client = login_as(world.prefet_rhone)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/pilotage/", {"tri": "-nom", "export": "csv"})
+
+    assert response.status_code == 302 and response.url == "/exports/"
+    export = Export.objects.get()
+    assert (export.nature, export.etat) == (Export.Nature.CONSEILLERS_CSV, Export.Etat.TERMINE)
+    rows = read_csv(export.fichier.open("rb").read())
+    # The Rhône's conseillers (Denis, Emma, Bruno, Alice), sorted as the list, never Chloé (Ain).
+    assert [row[1] for row in rows[1:]] == ["Etienne", "Durand", "Blanc", "Arnaud"]

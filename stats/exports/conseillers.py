@@ -1,0 +1,134 @@
+"""The export of a conseillers list (SPEC §7): the list's own conseillers and filters, with their CRAs and
+people accompanied over the period (from the daily aggregates) and their current contract."""
+
+from collections.abc import Iterator
+
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+from django.utils import timezone
+
+from accounts.enums import RoleKind
+from accounts.scoping import Scope
+from conseillers import selectors
+from conseillers.filters import ConseillerFilter
+from conseillers.models import Conseiller, Contrat
+from stats.exports.tableur import Cell
+from stats.models import AgregatJour
+from stats.periode import Periode, default_periode, parse_periode
+from structures.selectors import departements_of_scope
+
+CHUNK = 2000
+HEADERS = [
+    "Prénom",
+    "Nom",
+    "E-mail professionnel",
+    "Structure",
+    "SIRET",
+    "Code postal de la structure",
+    "Département",
+    "Statut",
+    "Date de début de contrat",
+    "Date de fin de contrat",
+    "Date de fin de formation",
+    "Certification",
+    "Activé",
+    "Coordinateur",
+    "CRA saisis (période)",
+    "Personnes accompagnées (période)",
+    "Date du dernier CRA",
+    "Nom du supérieur hiérarchique",
+    "Prénom du supérieur hiérarchique",
+    "Fonction du supérieur hiérarchique",
+    "E-mail du supérieur hiérarchique",
+    "Téléphone du supérieur hiérarchique",
+]
+
+
+def with_export_columns(
+    conseillers: QuerySet[Conseiller], periode: Periode, *, structure_id: int | None = None
+) -> QuerySet[Conseiller]:
+    """Adds what the export shows besides the list's columns: the people accompanied over the period
+    (SPEC §5 "personnes", from the aggregates; `structure_id`: for that structure only) and the dates of
+    the contract with the current structure. Still one query for the whole list."""
+    rows = AgregatJour.objects.filter(conseiller=OuterRef("pk"), jour__range=(periode.du, periode.au))
+    if structure_id is not None:
+        rows = rows.filter(structure_id=structure_id)
+    personnes = (
+        rows.order_by()
+        .values("conseiller")
+        .annotate(
+            total=Sum(
+                F("participants_ateliers")
+                + F("activite_individuel")
+                + F("activite_ponctuel")
+                - F("recurrents")
+            )
+        )
+        .values("total")
+    )
+    contrat = Contrat.objects.filter(conseiller=OuterRef("pk"), structure=OuterRef("structure")).order_by(
+        "-date_debut"
+    )
+    return conseillers.annotate(
+        personnes_periode=Coalesce(Subquery(personnes, output_field=IntegerField()), 0),
+        contrat_debut=Subquery(contrat.values("date_debut")[:1]),
+        contrat_fin=Subquery(contrat.values("date_fin")[:1]),
+    )
+
+
+def _row(conseiller: Conseiller) -> list[Cell]:
+    structure = conseiller.structure
+    return [
+        conseiller.prenom,
+        conseiller.nom,
+        conseiller.email_pro,
+        structure.nom if structure else "",
+        structure.siret if structure else "",
+        structure.code_postal if structure else "",
+        structure.departement_id if structure else "",
+        conseiller.get_statut_display(),
+        conseiller.contrat_debut,
+        conseiller.contrat_fin,
+        conseiller.date_sortie_formation,
+        f"Certifié le {conseiller.date_certification:%d/%m/%Y}" if conseiller.date_certification else "Non",
+        f"Activé le {conseiller.date_activation:%d/%m/%Y}" if conseiller.date_activation else "Non",
+        conseiller.est_coordinateur,
+        conseiller.cra_periode,
+        conseiller.personnes_periode,
+        conseiller.dernier_cra,
+        conseiller.superieur_nom,
+        conseiller.superieur_prenom,
+        conseiller.superieur_fonction,
+        conseiller.superieur_email,
+        conseiller.superieur_telephone,
+    ]
+
+
+def conseillers_lignes(conseillers: QuerySet[Conseiller]) -> Iterator[list[Cell]]:
+    """Header, then one line per conseiller of `conseillers` (annotated with selectors.with_cra and
+    with_export_columns), read by chunks."""
+    yield HEADERS
+    for conseiller in conseillers.iterator(chunk_size=CHUNK):
+        yield _row(conseiller)
+
+
+def conseillers_a_exporter(scope: Scope, params: QueryDict) -> tuple[QuerySet[Conseiller], Periode]:
+    """The conseillers of the pilotage list a role sees with `params` (its query string: period, search,
+    filters, sort), annotated for the export. Built the same way in the request and in a worker."""
+    today = timezone.localdate()
+    periode, _messages = parse_periode(
+        params, today=today, default=default_periode(today=today, conseiller=False)
+    )
+    if scope.kind == RoleKind.STRUCTURE:
+        structure_id = scope.role.structure_id
+        conseillers = selectors.conseillers_of_structure(scope, structure_id, periode)
+    else:
+        structure_id = None
+        conseillers = ConseillerFilter(
+            params,
+            queryset=selectors.conseillers_for_pilotage(scope, periode),
+            departements=departements_of_scope(scope),
+        ).qs
+    conseillers = conseillers.select_related("structure")
+    return with_export_columns(conseillers, periode, structure_id=structure_id), periode
