@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from conseillers.models import Conseiller, Contrat, Permanence, PermanenceConseiller
@@ -18,6 +19,8 @@ from cra.generation import GenerationError, generate_cras
 from cra.generation.draw import day_weight
 from cra.models import Cra, CraHistorique, CraRedirection
 from cra.rules import check_cra
+from stats.models import AgregatJour
+from stats.services import aggregates_check
 from structures.models import CodePostal, Commune
 from tests.cra.factories import cra_data
 
@@ -245,6 +248,12 @@ def test_the_command_adds_the_count_and_prints_it(lieux):
     assert Cra.objects.count() == 250
     assert "250 CRA générés en" in output.getvalue()
     assert "CRA/s" in output.getvalue()
+    # Written past the services: the aggregates are rebuilt, and check_stats agrees with the raw CRAs.
+    assert "Agrégats reconstruits" in output.getvalue()
+    assert aggregates_check(sample=5, seed=1).differences == []
+
+    call_command("generate_cras", "--count", "20", "--sans-agregats", stdout=StringIO())
+    assert AgregatJour.objects.aggregate(total=Sum("cra"))["total"] == 250
 
 
 def test_the_command_fails_without_an_activated_conseiller_under_contract(world):

@@ -3,6 +3,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from cra.generation import GenerationError, generate_cras
+from stats.services import aggregates_rebuild
 
 # Below this count, a second process costs more than it saves.
 PARALLEL_FROM = 100_000
@@ -23,8 +24,14 @@ class Command(BaseCommand):
             help="processus d'écriture sur PostgreSQL (par défaut 2 à partir de 100 000 CRA, si la machine "
             "a deux cœurs)",
         )
+        parser.add_argument(
+            "--sans-agregats",
+            action="store_true",
+            help="ne pas reconstruire les agrégats ensuite (les statistiques ignorent alors ces CRA jusqu'à "
+            "la prochaine reconstruction : rebuild_stats, ou celle de la nuit)",
+        )
 
-    def handle(self, *args, count, seed, workers, **options):
+    def handle(self, *args, count, seed, workers, sans_agregats, **options):
         if count < 0:
             raise CommandError("--count doit être positif.")
         if workers is None:
@@ -39,6 +46,10 @@ class Command(BaseCommand):
             f"{_number(result.count)} CRA générés en {result.seconds:.1f} s "
             f"({_number(result.rate)} CRA/s, écriture : {method}{processes})."
         )
+        # The CRAs are written in bulk, past the services that recompute the aggregates on commit.
+        if not sans_agregats:
+            rebuild = aggregates_rebuild()
+            self.stdout.write(f"Agrégats reconstruits en {rebuild.seconds:.1f} s.")
 
 
 def _number(value) -> str:
