@@ -92,6 +92,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Web processes (cnfs/wsgi.py: gunicorn) on PostgreSQL: a statement running longer than this is cancelled,
+# so that one slow query cannot hold a web worker; the request then fails cleanly (500 page). Celery
+# workers and management commands (rebuilds, exports, imports) have no such limit.
+WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("WEB_STATEMENT_TIMEOUT_MS", "30000"))
+if (
+    os.environ.get("CNFS_WEB") == "1"
+    and "postgresql" in DATABASES["default"]["ENGINE"]
+    and WEB_STATEMENT_TIMEOUT_MS
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={WEB_STATEMENT_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
