@@ -14,6 +14,7 @@ def _navigation(role):
         items.append({"label": "Tableau de pilotage", "url": reverse("conseillers:pilotage")})
         items.append({"label": "Statistiques par territoire", "url": reverse("stats:territoires")})
     items.append({"label": "Statistiques nationales", "url": reverse("stats:national")})
+    items.append({"label": "Ressourcerie", "url": reverse("ressourcerie:index")})
     items.append({"label": "Mes exports", "url": reverse("stats:exports")})
     if role.kind == RoleKind.STRUCTURE or role.kind == RoleKind.ADMIN:
         items.append({"label": "Inviter", "url": reverse("accounts:invite")})

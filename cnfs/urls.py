@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -37,10 +36,9 @@ urlpatterns = [
     path("coop/", include("cra.urls")),
     path("pilotage/structures/", include("structures.urls")),
     path("pilotage/", include("conseillers.urls")),
+    path("ressourcerie/", include("ressourcerie.urls")),
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even in development: exports and documents are only served by views that check
+# who asks (stats.exports.views, ressourcerie.views).

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "conseillers",
     "cra",
     "stats",
+    "ressourcerie",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
     # Exports are kept 7 days; those whose worker died without the task coming back are marked failed.
     "expire-exports": {"task": "stats.tasks.expirer_exports", "schedule": crontab(hour=4, minute=0)},
     "interrupted-exports": {"task": "stats.tasks.exports_interrompus", "schedule": crontab(minute=20)},
+    # The ressourcerie's ZIP is rebuilt after each change; this catches up a missed one (no-op otherwise).
+    "ressourcerie-archive": {
+        "task": "ressourcerie.tasks.construire_archive",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True

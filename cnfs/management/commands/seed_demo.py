@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from conseillers.demo import DemoError, seed_demo
 from cra.demo import DEMO_CRAS, demo_cras_load
+from ressourcerie.demo import demo_documents_load
 from stats.services import aggregates_rebuild
 
 
@@ -33,3 +34,5 @@ class Command(BaseCommand):
         # Generated CRAs bypass the CRA service and its recompute: the statistics are rebuilt once here.
         aggregates_rebuild()
         self.stdout.write("  - agrégats statistiques reconstruits\n")
+        documents = demo_documents_load()
+        self.stdout.write(f"  - {documents} documents dans la ressourcerie\n")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RessourcerieConfig(AppConfig):
+    name = "ressourcerie"
+    verbose_name = "Ressourcerie"
