@@ -232,3 +232,17 @@ def test_without_the_referentiel_the_command_fails_and_writes_nothing(db):
 
     assert not Structure.objects.exists()
     assert not User.objects.exists()
+
+
+def test_without_weasyprint_the_demo_loads_everything_but_the_documents(db, monkeypatch):
+    def no_pango(**options):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr("cnfs.management.commands.seed_demo.demo_documents_load", no_pango)
+    output, errors = StringIO(), StringIO()
+
+    call_command("seed_demo", "--cras", "0", stdout=output, stderr=errors)
+
+    assert "ressourcerie de démonstration non chargée" in errors.getvalue()
+    assert "libpango" in errors.getvalue()
+    assert User.objects.filter(email="structure@demo.test").exists()

@@ -34,5 +34,13 @@ class Command(BaseCommand):
         # Generated CRAs bypass the CRA service and its recompute: the statistics are rebuilt once here.
         aggregates_rebuild()
         self.stdout.write("  - agrégats statistiques reconstruits\n")
-        documents = demo_documents_load()
-        self.stdout.write(f"  - {documents} documents dans la ressourcerie\n")
+        try:
+            documents = demo_documents_load()
+        except OSError as error:
+            # WeasyPrint needs Pango (a system library): without it, the rest of the demo still loads.
+            self.stderr.write(
+                f"  ! ressourcerie de démonstration non chargée : WeasyPrint est indisponible ({error}). "
+                "Installez les paquets de Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0).\n"
+            )
+        else:
+            self.stdout.write(f"  - {documents} documents dans la ressourcerie\n")
