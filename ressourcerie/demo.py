@@ -7,12 +7,12 @@ description and tags are brought back to the demo's), so a second run generates 
 
 import datetime
 
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cnfs.pdf import PdfMaker
 from ressourcerie import services
 from ressourcerie.enums import Categorie as C
 from ressourcerie.models import Document
@@ -397,35 +397,6 @@ li { margin-bottom: 2mm; }
 """
 
 
-def _fonts_css() -> str:
-    """Marianne from django-dsfr's files (nothing fetched from the network; DejaVu stands in)."""
-    rules = []
-    for weight, name in ((400, "Marianne-Regular.woff2"), (700, "Marianne-Bold.woff2")):
-        path = finders.find(f"dsfr/dist/fonts/{name}")
-        if path:
-            rules.append(
-                f'@font-face {{ font-family: Marianne; font-weight: {weight}; src: url("file://{path}"); }}'
-            )
-    return "\n".join(rules)
-
-
-class _PdfMaker:
-    """One WeasyPrint set-up (fonts, stylesheet) for every demo PDF."""
-
-    def __init__(self):
-        from weasyprint import CSS  # heavy import, only when PDFs are made
-        from weasyprint.text.fonts import FontConfiguration
-
-        self.fonts = FontConfiguration()
-        self.stylesheets = [CSS(string=_fonts_css() + PDF_CSS, font_config=self.fonts)]
-
-    def pdf(self, context: dict) -> bytes:
-        from weasyprint import HTML
-
-        html = render_to_string("ressourcerie/demo/document.html", context)
-        return HTML(string=html).write_pdf(stylesheets=self.stylesheets, font_config=self.fonts)
-
-
 def demo_documents_load(*, now: datetime.datetime | None = None) -> int:
     """Loads the demo documents (one transaction; the ZIP is rebuilt after it); returns how many exist."""
     now = now or timezone.now()
@@ -436,7 +407,7 @@ def demo_documents_load(*, now: datetime.datetime | None = None) -> int:
             tags = [services.tag_obtenir(nom) for nom in noms]
             document = existing.get(titre)
             if document is None:
-                maker = maker or _PdfMaker()
+                maker = maker or PdfMaker(css=PDF_CSS)
                 context = {
                     "titre": titre,
                     "categorie": categorie.label,
@@ -444,7 +415,8 @@ def demo_documents_load(*, now: datetime.datetime | None = None) -> int:
                     "etiquettes": noms,
                     "etapes": etapes,
                 }
-                fichier = ContentFile(maker.pdf(context), name="demo.pdf")
+                html = render_to_string("ressourcerie/demo/document.html", context)
+                fichier = ContentFile(maker.pdf(html), name="demo.pdf")
                 document = services.document_create(
                     titre=titre, categorie=categorie, description=description, fichier=fichier, tags=tags
                 )

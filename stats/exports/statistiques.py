@@ -9,6 +9,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cnfs.pdf import PdfMaker
 from stats import definitions as d
 from stats.charts import page_charts
 from stats.exports.tableur import Cell
@@ -58,25 +59,9 @@ def csv_lignes(stats: Statistiques, entete: Entete) -> list[list[Cell]]:
     return rows
 
 
-def _marianne() -> str:
-    """@font-face rules for the Marianne fonts shipped with django-dsfr (file:// URLs: WeasyPrint embeds
-    them and fetches nothing from the network; DejaVu, a Debian package, stands in if they are missing)."""
-    rules = []
-    for weight, name in ((400, "Marianne-Regular.woff2"), (700, "Marianne-Bold.woff2")):
-        path = finders.find(f"dsfr/dist/fonts/{name}")
-        if path:
-            rules.append(
-                f'@font-face {{ font-family: Marianne; font-weight: {weight}; src: url("file://{path}"); }}'
-            )
-    return "\n".join(rules)
-
-
 def pdf_bytes(stats: Statistiques, entete: Entete) -> bytes:
     """The statistics laid out for A4: header, scope and period, key figures, every chart with its
     table, page numbers, the generation and update dates. Text stays text (selectable, searchable)."""
-    from weasyprint import CSS, HTML  # heavy import, only in the processes that make PDFs
-    from weasyprint.text.fonts import FontConfiguration
-
     html = render_to_string(
         "stats/pdf.html",
         {
@@ -87,7 +72,4 @@ def pdf_bytes(stats: Statistiques, entete: Entete) -> bytes:
             "mis_a_jour": _mis_a_jour(stats),
         },
     )
-    stylesheet = finders.find("css/pdf.css")
-    fonts = FontConfiguration()  # the @font-face rules only apply through it
-    stylesheets = [CSS(string=_marianne(), font_config=fonts), CSS(filename=stylesheet, font_config=fonts)]
-    return HTML(string=html, base_url=stylesheet).write_pdf(stylesheets=stylesheets, font_config=fonts)
+    return PdfMaker(css_file=finders.find("css/pdf.css")).pdf(html)
