@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import RoleKind
+from accounts.groupes import EQUIPE_NATIONALE
 from accounts.models import Invitation, Role
 
 User = get_user_model()
@@ -31,9 +33,12 @@ def role_grant(*, user: User, kind: str, structure=None, departement=None, regio
     role, _ = Role.objects.get_or_create(
         user=user, kind=kind, structure=structure, departement=departement, region=region, hub=hub
     )
-    if kind == RoleKind.ADMIN and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    if kind == RoleKind.ADMIN:
+        # The national team works in the Django admin: staff, with the permissions of its group.
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(*Group.objects.filter(name=EQUIPE_NATIONALE))
     return role
 
 

@@ -37,6 +37,8 @@ urlpatterns = [
     path("pilotage/structures/", include("structures.urls")),
     path("pilotage/", include("conseillers.urls")),
     path("ressourcerie/", include("ressourcerie.urls")),
+    # The admin logs in through the site's login (allauth: its throttling of failed attempts), never its own.
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

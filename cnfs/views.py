@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from cnfs.health import broker_state, workers_state
@@ -32,3 +33,14 @@ def healthz(request):
     payload = {"database": database, "broker": broker_state(), "workers": workers_state()}
     status = 200 if database["status"] == "ok" else 503
     return JsonResponse(payload, status=status)
+
+
+@login_not_required
+def admin_login(request):
+    """/admin/login/ sends to the site's login page, keeping where the person was going."""
+    next_url = request.GET.get("next", "")
+    if not next_url.startswith("/admin/"):  # a path of the admin, never another site
+        next_url = "/admin/"
+    query = QueryDict(mutable=True)
+    query["next"] = next_url
+    return redirect(f"{reverse('account_login')}?{query.urlencode()}")

@@ -105,6 +105,7 @@ URLS = {
     "mentions_legales": _fixed(EVERYONE),
     "donnees_personnelles": _fixed(EVERYONE),
     "healthz": _fixed(EVERYONE),
+    "admin_login": _fixed(EVERYONE),  # a redirection to the site's login
     "accounts:home": _fixed(EVERYONE),
     "accounts:switch_role": _fixed(EVERYONE),
     "accounts:invite": _fixed({"gestionnaire_villeurbanne", "gestionnaire_bourg", "admin"}),
