@@ -1,7 +1,8 @@
 """`python -m bench`: the benchmark on its own PostgreSQL database (BENCH_DATABASE_URL, BENCH_CRAS…).
 
 `python -m bench fraicheur` is the freshness step, which the bench runs in a process of its own with the
-broker in its environment.
+broker in its environment; `python -m bench export <pk>` runs an export as a worker would, in a process of
+its own too (bench.exports).
 """
 
 import os
@@ -19,6 +20,12 @@ def main(argv: list[str]) -> int:
         from bench.freshness import main as freshness
 
         return freshness()
+    if len(argv) == 2 and argv[0] == "export" and argv[1].isdigit():
+        # Started by the bench, with the database and a temporary MEDIA_ROOT in the environment.
+        django.setup()
+        from bench.exports import export_process
+
+        return export_process(int(argv[1]))
     if argv:
         print("Usage : python -m bench", file=sys.stderr)
         return 2

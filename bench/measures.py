@@ -18,7 +18,7 @@ class Measure:
 
     id: str
     label: str
-    unit: str  # "ms", "s" or "×"
+    unit: str  # "ms", "s", "×", "lignes/s" or "Mo"
     target: float | None = None
     at_least: bool = False  # the target is a minimum (a ratio), not a maximum
     value: float | None = None  # the median when timed over several runs
@@ -69,11 +69,14 @@ def durations_ms(function: Callable[[], object], *, runs: int = RUNS, warmup: in
 
 
 def timed(measure: Measure, function: Callable[[], object], **options) -> Measure:
-    """`measure` with the median and p95 of `function` in milliseconds; failed if `function` raises."""
+    """`measure` with the median and p95 of `function` in its unit ("ms" or "s"); failed if `function`
+    raises."""
     try:
         durations = durations_ms(function, **options)
     except Exception as error:
         return measure.fail(error)
+    if measure.unit == "s":
+        durations = [duration / 1000 for duration in durations]
     measure.value = statistics.median(durations)
     measure.p95 = percentile(durations, 95)
     measure.runs = len(durations)

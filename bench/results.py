@@ -17,7 +17,6 @@ from cra.models import Cra
 from structures.models import Departement, Structure
 
 RESULTS = BASE_DIR / "bench" / "results.json"
-SECTION = "statistiques"  # other benches (exports, load) keep their own top-level entries
 NOTE_WIDTH = 60
 POSTGRESQL_SETTINGS = ("shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit", "autovacuum")
 
@@ -71,10 +70,11 @@ def dataset_description(dataset: Dataset, aggregate_rows: dict[str, int]) -> dic
     }
 
 
-def write_results(section: dict) -> None:
-    """Replaces the statistics entry of bench/results.json, keeping the other benches' entries."""
+def write_results(key: str, section: dict) -> None:
+    """Replaces the `key` entry of bench/results.json (a part of the bench: "statistiques", "exports"),
+    keeping the other entries."""
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results[SECTION] = section
+    results[key] = section
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -88,14 +88,16 @@ def french(value: float, decimals: int = 0) -> str:
 
 
 def _number(value: float, unit: str) -> str:
-    """12.34, "ms" -> "12,3 ms"; seconds below 10 keep two decimals."""
-    return _with_unit(french(value, 2 if unit == "s" and value < 10 else 1), unit)
+    """12.34, "ms" -> "12,3 ms"; seconds below 10 keep two decimals, lines per second none."""
+    decimals = 0 if unit == "lignes/s" else 2 if unit == "s" and value < 10 else 1
+    return _with_unit(french(value, decimals), unit)
 
 
 def _target(measure: Measure) -> str:
     if measure.target is None:
         return ""
-    return ("≥ " if measure.at_least else "< ") + _with_unit(f"{measure.target:g}", measure.unit)
+    target = french(measure.target, 0 if float(measure.target).is_integer() else 1)
+    return ("≥ " if measure.at_least else "< ") + _with_unit(target, measure.unit)
 
 
 def _row(measure: Measure) -> list[str]:

@@ -1,5 +1,7 @@
-"""`make bench`, statistics part (SPEC §10): the dataset, the full rebuild of the aggregates, the statistics
-measures, the freshness of the statistics with a worker; results in bench/results.json and a table."""
+"""`make bench` (SPEC §10): the dataset, then its parts. Statistics: the full rebuild of the aggregates, the
+statistics measures, the freshness of the statistics with a worker. Exports: the CSV of a million CRAs and
+the statistics PDF. Each part has its entry in bench/results.json and its table; BENCH_PARTS
+("statistiques,exports" by default) chooses them."""
 
 import datetime
 import json
@@ -8,15 +10,18 @@ import subprocess
 import sys
 import time
 
+from django.db import connection
 from django.utils import timezone
 
 from bench.dataset import BASE_DIR, Dataset, DatasetError, database_url, dataset_ready, django_env
+from bench.exports import export_measures
 from bench.measures import RUNS, Measure
 from bench.results import RESULTS, dataset_description, french, machine, table, write_results
 from bench.statistiques import statistics_measures
 from stats.services import aggregates_rebuild
 
 DEFAULT_CRAS = 5_000_000
+PARTS = ("statistiques", "exports")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"  # a Redis database of its own: its queue is purged
 
 
@@ -63,34 +68,69 @@ def freshness_measures(url: str) -> list[Measure]:
     return [Measure.from_json(data) for data in json.loads(lines[-1])]
 
 
-def main() -> int:
-    cras = int(os.environ.get("BENCH_CRAS", DEFAULT_CRAS))
-    url = database_url()
-    try:
-        dataset = dataset_ready(url, cras)
-    except (DatasetError, subprocess.CalledProcessError) as error:
-        print(f"Jeu de données impossible à préparer : {error}", file=sys.stderr)
-        return 1
+def report(key: str, title: str, section: dict, measures: list[Measure]) -> list[str]:
+    """Writes the `key` entry of bench/results.json and prints its table; returns the failed measures."""
+    write_results(
+        key,
+        {
+            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "machine": machine(),
+            **section,
+            "measures": [measure.as_json() for measure in measures],
+        },
+    )
+    print(f"\n{title} (résultats dans {RESULTS.relative_to(BASE_DIR)}) :\n")
+    print(table(measures))
+    return [measure.id for measure in measures if measure.failed]
+
+
+def statistics_part(url: str, dataset: Dataset) -> list[str]:
     print("Reconstruction des agrégats…")
     rebuild, aggregate_rows = rebuild_measure()
     print(f"Mesures des statistiques : médiane et p95 de {RUNS} exécutions après échauffement…")
     measures = [generation_measure(dataset), rebuild, *statistics_measures(timezone.localdate())]
     print("Mesure de la fraîcheur des statistiques avec un worker Celery…")
     measures += freshness_measures(url)
-    write_results(
-        {
-            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "machine": machine(),
-            "dataset": dataset_description(dataset, aggregate_rows),
-            "runs": RUNS,
-            "measures": [measure.as_json() for measure in measures],
+    section = {"dataset": dataset_description(dataset, aggregate_rows), "runs": RUNS}
+    return report("statistiques", f"Statistiques sur {french(dataset.total)} CRA", section, measures)
+
+
+def exports_part(url: str, dataset: Dataset) -> list[str]:
+    print("Mesures des exports : CSV d'un million de CRA dans un processus à part, PDF des statistiques…")
+    measures, csv_request = export_measures(url, timezone.localdate())
+    section = {
+        "dataset": {
+            "database": connection.settings_dict["NAME"],
+            "cras": dataset.total,
+            "built_at": dataset.built_at,
+            "export_cra_csv": csv_request,
         }
-    )
-    print(
-        f"\nStatistiques sur {french(dataset.total)} CRA (résultats dans {RESULTS.relative_to(BASE_DIR)}) :\n"
-    )
-    print(table(measures))
-    failed = [measure.id for measure in measures if measure.failed]
+    }
+    return report("exports", f"Exports sur {french(dataset.total)} CRA", section, measures)
+
+
+def main() -> int:
+    cras = int(os.environ.get("BENCH_CRAS", DEFAULT_CRAS))
+    parts = [
+        part.strip() for part in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if part.strip()
+    ]
+    if not parts or set(parts) - set(PARTS):
+        print(f"BENCH_PARTS : une ou plusieurs parties parmi {', '.join(PARTS)}.", file=sys.stderr)
+        return 2
+    url = database_url()
+    try:
+        dataset = dataset_ready(url, cras)
+    except (DatasetError, subprocess.CalledProcessError) as error:
+        print(f"Jeu de données impossible à préparer : {error}", file=sys.stderr)
+        return 1
+    failed = []
+    if "statistiques" in parts:
+        failed += statistics_part(url, dataset)
+    elif not dataset.reused:
+        print("Construction des agrégats…")  # the statistics PDF reads them
+        aggregates_rebuild()
+    if "exports" in parts:
+        failed += exports_part(url, dataset)
     if failed:
         print(f"\nMesures impossibles : {', '.join(failed)}.", file=sys.stderr)
     return 1 if failed else 0
