@@ -3,18 +3,13 @@ made through the CRA services, never drift, equal the reference on random data, 
 check_stats."""
 
 import datetime
-import os
 import random
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +25,9 @@ from stats.selectors import statistiques
 from stats.services import AggregateKey, aggregates_rebuild, aggregates_recompute
 from tests.cra.factories import collectif_data, cra_data
 from tests.stats.factories import make_atelier, make_cra
+from tests.workers import celery_worker, needs_broker, new_queue, tasks_through_redis
+
+RECOMPUTE = "stats.tasks.recompute_aggregates"
 
 DU, AU = datetime.date(2023, 6, 1), datetime.date(2024, 6, 30)
 
@@ -310,63 +308,17 @@ def test_the_aggregates_equal_the_reference_on_random_changes(world, specs, chan
 # --- Through a real broker and worker -------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Demande un Redis (REDIS_URL), comme en CI.")
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="Le worker doit voir la base de test.")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@needs_broker
 def test_a_recompute_through_a_real_broker_and_worker(world, monkeypatch):
     """A CRA created through the service is recomputed by a `celery worker` process, through Redis, in
-    the test database (committed data: transactional test). A queue of its own keeps other workers away."""
-    from cnfs.celery import app
-
-    queue = f"test-agregats-{uuid.uuid4().hex}"
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cnfs.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "cnfs",
-            "-b",
-            os.environ["REDIS_URL"],
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "warning",
-        ],
-        env=env,
-        cwd=django_settings.BASE_DIR,
-    )
-    try:
-        monkeypatch.setitem(app.conf, "task_always_eager", False)
-        monkeypatch.setitem(app.conf, "broker_url", os.environ["REDIS_URL"])
-        monkeypatch.setitem(app.conf, "task_routes", {"stats.tasks.recompute_aggregates": {"queue": queue}})
-        # Earlier eager tests may have cached connection pools for the default (absent) broker.
-        monkeypatch.setattr(app, "_pool", None)
-        monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    the test database (committed data: transactional test)."""
+    queue = new_queue("agregats")
+    with celery_worker(queue) as worker, tasks_through_redis(monkeypatch, {RECOMPUTE: queue}):
         cra_services.cra_create(conseiller=world.denis, user=None, data=_lieu_data())  # commits at once
-
         deadline = time.monotonic() + 30
         while not AgregatJour.objects.exists() and time.monotonic() < deadline:
             assert worker.poll() is None, "Le worker s'est arrêté."
             time.sleep(0.2)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=10)
     assert AgregatJour.objects.get().cra == 1
 
 
