@@ -1,5 +1,6 @@
 """The files of the background exports, one producer per nature (registered in stats.exports.services)."""
 
+from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -27,8 +28,11 @@ def statistiques_pdf(export: Export, path: str, progression) -> int:
 
 @producteur(Export.Nature.CRA_CSV, "csv")
 def cra_csv(export: Export, path: str, progression) -> int:
-    """The CRAs of a statistics request, one line each."""
+    """The CRAs of a statistics request, one line each (written by PostgreSQL itself when it is there: the
+    same bytes, several times faster)."""
     request = StatsRequest.from_json(export.parametres["requete"])
+    if connection.vendor == "postgresql":
+        return cras.cra_csv_copy(cras_for(request), path, progression)
     return ecrire_csv(path, cras.cra_lignes(cras_for(request)), progression, pretes=True)
 
 

@@ -277,13 +277,14 @@ def test_an_export_killed_half_way_offers_no_file_and_is_made_again(world, cras,
     export = _export(world)
     written = []
 
-    def dying_writer(path, lignes, progression, **options):
+    def dying_producer(export, path, progression):
         with open(path, "w") as stream:
             stream.write("partial")
         written.append(path)
         raise WorkerKilled
 
-    monkeypatch.setattr("stats.exports.producteurs.ecrire_csv", dying_writer)
+    # Whatever the database (Python writer or PostgreSQL COPY), the producer of CRA files dies half-way.
+    monkeypatch.setitem(export_services.PRODUCTEURS, Export.Nature.CRA_CSV, ("csv", dying_producer))
     with pytest.raises(WorkerKilled):
         export_services.export_executer(export.pk)
     export.refresh_from_db()
@@ -305,10 +306,10 @@ def test_a_failed_export_says_why_and_is_relaunched(
 ):
     export = _export(world)
 
-    def failing_writer(path, lignes, progression, **options):
+    def failing_producer(export, path, progression):
         raise OSError("disque plein")
 
-    monkeypatch.setattr("stats.exports.producteurs.ecrire_csv", failing_writer)
+    monkeypatch.setitem(export_services.PRODUCTEURS, Export.Nature.CRA_CSV, ("csv", failing_producer))
     export_services.export_executer(export.pk)
     export.refresh_from_db()
     assert export.etat == Export.Etat.ECHEC and not export.fichier
