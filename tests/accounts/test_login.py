@@ -1,3 +1,5 @@
+from html import unescape
+
 import pytest
 from django.core.cache import cache
 
@@ -65,3 +67,39 @@ def test_logout_needs_post(world, login_as):
     client.post("/accounts/logout/")
 
     assert "_auth_user_id" not in client.session
+
+
+def test_a_session_ends_with_the_browser_and_after_twelve_hours(world, client, settings):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.post("/accounts/login/", {"login": "prefet@rhone.gouv.fr", "password": PASSWORD})
+    assert client.get("/pilotage/").status_code == 200
+    # No "remember me": the cookie is a session cookie, and the server keeps it 12 hours at most.
+    assert client.session.get_expire_at_browser_close()
+    assert settings.SESSION_COOKIE_AGE == 12 * 3600
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timezone.timedelta(seconds=1)
+    )
+    response = client.get("/pilotage/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_passwords_follow_the_rules(world, login_as):
+    client = login_as(world.prefet_rhone)
+    for weak, message in (
+        ("court", "trop court"),
+        ("motdepasse", "trop courant"),
+        ("123456789012", "entièrement numérique"),
+        ("prefet@rhone.gouv.fr", "trop semblable"),
+    ):
+        response = client.post(
+            "/accounts/password/change/",
+            {"oldpassword": PASSWORD, "password1": weak, "password2": weak},
+        )
+        assert response.status_code == 200, weak  # the form comes back with its errors, in French
+        assert message in unescape(response.content.decode()), weak
+    world.prefet_rhone.refresh_from_db()
+    assert world.prefet_rhone.check_password(PASSWORD)
