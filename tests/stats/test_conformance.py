@@ -7,6 +7,7 @@ and its CRAs stored as they are (legacy themes and soft deletions included, not 
 
 import datetime
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,25 @@ from tests.conseillers.factories import ConseillerFactory
 from tests.stats.factories import COMMUNES, as_expected
 from tests.structures.factories import StructureFactory
 
-CASES_PATH = Path(settings.BASE_DIR).parent / "shared" / "conformance" / "stats-cases.json"
+CASES_FILE = Path("shared") / "conformance" / "stats-cases.json"
+
+
+def _cases_path() -> Path:
+    """shared/ stands beside the repository — or, in a fresh clone (CI clones main anywhere), beside the
+    repository it was cloned from."""
+    base = Path(settings.BASE_DIR)
+    folders = [base.parent]
+    origin = subprocess.run(
+        ["git", "config", "--get", "remote.origin.url"], cwd=base, capture_output=True, text=True
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        folders.append(Path(origin).resolve().parent)
+    return next(
+        (folder / CASES_FILE for folder in folders if (folder / CASES_FILE).exists()), folders[0] / CASES_FILE
+    )
+
+
+CASES_PATH = _cases_path()
 # The file names the organismes by their statistics label, and the free ones "Autre" (with their `nom`).
 ORGANISME_BY_LABEL = {label: key for key, label in ORGANISMES} | {Organisme.AUTRE.label: Organisme.AUTRE}
 
