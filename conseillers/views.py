@@ -6,14 +6,13 @@ Everything is read through the active role's scope (accounts.scoping): a conseil
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
 from accounts.decorators import role_required
 from accounts.enums import PILOTAGE_ROLES, RoleKind
 from conseillers import selectors
 from conseillers.filters import COLONNES_STRUCTURE, ConseillerFilter
 from stats.exports import views as exports
-from stats.periode import default_periode, parse_periode, period_picker
+from stats.periode import default_periode, period_picker, periode_demandee
 from stats.views import PILOTAGE, Lien
 from structures.filters import entetes_simples, etat_liste, kept_without
 from structures.selectors import departements_of_scope
@@ -27,9 +26,8 @@ class PeriodeDemandee:
     messages when it was refused, and its parameters for the links to the statistics pages."""
 
     def __init__(self, request):
-        self.today = timezone.localdate()
+        self.periode, self.messages, self.today = periode_demandee(request.GET, conseiller=False)
         self.defaut = default_periode(today=self.today, conseiller=False)
-        self.periode, self.messages = parse_periode(request.GET, today=self.today, default=self.defaut)
 
     @property
     def query(self) -> str:

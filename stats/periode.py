@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.http import QueryDict
+from django.utils import timezone
 
 from cra.enums import DATE_LANCEMENT
 
@@ -118,6 +119,18 @@ class PeriodeForm(forms.Form):
         if self.is_bound and self.is_valid():
             return Periode(self.cleaned_data["du"], self.cleaned_data["au"])
         return self.default
+
+
+def periode_demandee(
+    params: Mapping[str, str], *, conseiller: bool
+) -> tuple[Periode, list[str], datetime.date]:
+    """The period a page is asked for, with the page's default (default_periode), the French messages when
+    it was refused, and today (for the period picker)."""
+    today = timezone.localdate()
+    periode, messages = parse_periode(
+        params, today=today, default=default_periode(today=today, conseiller=conseiller)
+    )
+    return periode, messages, today
 
 
 def parse_periode(

@@ -6,8 +6,6 @@ a 404. Every filter read from the query string is checked here; what is wrong or
 dropped with a French message, never an error page nor someone else's figures.
 """
 
-import datetime
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,13 +18,14 @@ from django.utils import timezone
 
 from accounts.decorators import role_required
 from accounts.enums import PILOTAGE_ROLES, RoleKind
+from cnfs.texte import replie
 from conseillers.models import Conseiller, Contrat
 from cra.views import conseiller_required
 from stats.charts import page_charts
 from stats.definitions import TERRITOIRE_COLUMNS
 from stats.exports import views as exports
 from stats.exports.statistiques import Entete
-from stats.periode import Periode, default_periode, parse_periode, period_picker
+from stats.periode import period_picker, periode_demandee
 from stats.request import CODE_COMMUNE, CODE_POSTAL, ScopeKind, StatsRequest, StatsScope
 from stats.selectors import statistiques
 from stats.territoires import tableau_territoires
@@ -79,13 +78,6 @@ def _employer_filter(params, employers, *, own: bool) -> tuple[Structure | None,
     return employer, []
 
 
-def _periode(request, *, conseiller: bool) -> tuple[Periode, list[str], datetime.date]:
-    today = timezone.localdate()
-    default = default_periode(today=today, conseiller=conseiller)
-    periode, messages = parse_periode(request.GET, today=today, default=default)
-    return periode, messages, today
-
-
 def _statistics_page(
     request,
     scope: StatsScope,
@@ -102,7 +94,7 @@ def _statistics_page(
     """The statistics page of `scope` and its exports. `lieu`: offer the code postal / commune filter;
     `employers`: offer the choice of one of them (a conseiller with several employers); `cra_export`:
     offer the export of the CRAs behind the figures."""
-    periode, messages, today = _periode(request, conseiller=conseiller_default)
+    periode, messages, today = periode_demandee(request.GET, conseiller=conseiller_default)
     code_postal, code_commune, lieu_messages = _lieu_filter(request.GET) if lieu else ("", "", [])
     employer, employer_messages = None, []
     if len(employers) > 1:
@@ -288,14 +280,8 @@ def _sort(params) -> tuple[str, bool, list[str]]:
     return key, descending, []
 
 
-def _replie(text: str) -> str:
-    """Lower case without accents: "Rhône" and "rhone" match, "Ardèche" sorts before "Ardennes"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def _sort_value(value):
-    return _replie(value) if isinstance(value, str) else value
+    return replie(value) if isinstance(value, str) else value
 
 
 def _maille(params) -> tuple[Maille, list[str]]:
@@ -309,11 +295,11 @@ def _maille(params) -> tuple[Maille, list[str]]:
 def territoires(request):
     """Statistiques par territoire: one row per département or région, sortable, searchable, with totals."""
     maille, maille_messages = _maille(request.GET)
-    periode, messages, today = _periode(request, conseiller=False)
+    periode, messages, today = periode_demandee(request.GET, conseiller=False)
     key, descending, sort_messages = _sort(request.GET)
     recherche = request.GET.get("q", "").strip()[:100]
     tableau = tableau_territoires(maille, periode.du, periode.au)
-    lignes = [ligne for ligne in tableau.lignes if _replie(recherche) in _replie(f"{ligne.code} {ligne.nom}")]
+    lignes = [ligne for ligne in tableau.lignes if replie(recherche) in replie(f"{ligne.code} {ligne.nom}")]
     lignes.sort(key=lambda ligne: _sort_value(getattr(ligne, key)), reverse=descending)
     kept = {"maille": maille.value, "q": recherche}
     if request.GET.get("du") or request.GET.get("periode"):

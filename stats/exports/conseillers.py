@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
-from django.utils import timezone
 
 from accounts.enums import RoleKind
 from accounts.scoping import Scope
@@ -15,7 +14,7 @@ from conseillers.filters import ConseillerFilter
 from conseillers.models import Conseiller, Contrat
 from stats.exports.tableur import Cell
 from stats.models import AgregatJour
-from stats.periode import Periode, default_periode, parse_periode
+from stats.periode import Periode, periode_demandee
 from structures.selectors import departements_of_scope
 
 CHUNK = 2000
@@ -116,10 +115,7 @@ def conseillers_lignes(conseillers: QuerySet[Conseiller]) -> Iterator[list[Cell]
 def conseillers_a_exporter(scope: Scope, params: QueryDict) -> tuple[QuerySet[Conseiller], Periode]:
     """The conseillers of the pilotage list a role sees with `params` (its query string: period, search,
     filters, sort), annotated for the export. Built the same way in the request and in a worker."""
-    today = timezone.localdate()
-    periode, _messages = parse_periode(
-        params, today=today, default=default_periode(today=today, conseiller=False)
-    )
+    periode, _messages, _today = periode_demandee(params, conseiller=False)
     if scope.kind == RoleKind.STRUCTURE:
         structure_id = scope.role.structure_id
         conseillers = selectors.conseillers_of_structure(scope, structure_id, periode)
