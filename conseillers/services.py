@@ -1,10 +1,10 @@
 import datetime
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cnfs.texte import replie
 from conseillers.enums import StatutConseiller
 from conseillers.models import Conseiller, Contrat, Permanence, PermanenceConseiller
 
@@ -67,20 +67,11 @@ def contrat_rupture(*, contrat: Contrat, date_rupture: datetime.date, motif: str
     return contrat
 
 
-def _normalized(text: str) -> str:
-    """A place's name or address compared without case, accents, punctuation or extra spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(
-        char if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char)
-    )
-    return " ".join(letters.split())
-
-
 def _same_place(permanence: Permanence, fields: dict) -> bool:
     return (
         permanence.code_commune == fields["code_commune"]
-        and _normalized(permanence.nom) == _normalized(fields["nom"])
-        and _normalized(permanence.adresse) == _normalized(fields["adresse"])
+        and replie(permanence.nom) == replie(fields["nom"])
+        and replie(permanence.adresse) == replie(fields["adresse"])
     )
 
 

@@ -1,23 +1,10 @@
-"""Accent- and case-insensitive text, computed in Python so that the search works the same on SQLite and
-PostgreSQL (no `unaccent`): documents keep a folded copy of their searchable text, queries are folded the
-same way."""
+"""The ressourcerie's search words and file names, from the project's folding (cnfs.texte.replie):
+documents keep a folded copy of their searchable text, queries are folded the same way."""
 
-import re
-import unicodedata
-
-# Letters that NFKD does not decompose.
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
-_NOT_WORD = re.compile(r"[\W_]+")
+from cnfs.texte import replie
 
 RECHERCHE_MAX = 100  # characters of a query taken into account
 MOTS_MAX = 10  # words of a query taken into account
-
-
-def replie(text: str) -> str:
-    """Lower case, no accents, punctuation as single spaces: « L'Œuvre d'Été » -> "l oeuvre d ete"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(_NOT_WORD.sub(" ", without_accents).split())
 
 
 def mots(query: str) -> list[str]:

@@ -19,7 +19,6 @@ import csv
 import datetime
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+
+from cnfs.texte import replie
 
 TAILLE_MAX = 10 * 1024 * 1024  # 10 Mo: about 50,000 lines, far more than a recruitment file.
 ENCODAGES = {"auto": "Détection automatique", "utf-8": "UTF-8", "windows-1252": "Windows-1252 (Excel)"}
@@ -60,9 +61,7 @@ class LigneRefusee(Exception):
 
 def cle(texte: str) -> str:
     """A column name compared without case, accents or punctuation: « E-mail pro » -> `e_mail_pro`."""
-    decomposed = unicodedata.normalize("NFKD", texte.strip().lstrip("\ufeff").casefold())
-    ascii_only = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return re.sub(r"[^a-z0-9]+", "_", ascii_only).strip("_")
+    return "_".join(replie(texte.lstrip("\ufeff")).split())
 
 
 def _ligne_de(texte: str | bytes, position: int) -> int:
