@@ -105,6 +105,12 @@ if (
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={WEB_STATEMENT_TIMEOUT_MS}"
     )
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # A database host that stops answering (rather than refusing) must not hold a web worker past its
+    # gunicorn timeout: the request fails with the 503 page instead (docs/exploitation.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -206,6 +212,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Recomputes the keys left pending by a worker stopped mid-task (no-op otherwise).
+    "pending-aggregates": {"task": "stats.tasks.recompute_pending", "schedule": 60.0},
     # Catches up whatever the recomputes on commit missed (broker down, bulk imports, generate_cras).
     "rebuild-aggregates": {
         "task": "stats.tasks.rebuild_aggregates",

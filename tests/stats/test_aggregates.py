@@ -27,7 +27,7 @@ from tests.cra.factories import collectif_data, cra_data
 from tests.stats.factories import make_atelier, make_cra
 from tests.workers import celery_worker, needs_broker, new_queue, tasks_through_redis
 
-RECOMPUTE = "stats.tasks.recompute_aggregates"
+RECOMPUTE = "stats.tasks.recompute_pending"
 
 DU, AU = datetime.date(2023, 6, 1), datetime.date(2024, 6, 30)
 
