@@ -7,6 +7,9 @@ admin.site.site_header = "Conseiller numérique – administration"
 admin.site.site_title = "Administration CnFS"
 admin.site.index_title = "Équipe nationale"
 
+# 500, or 503 when the database does not answer (docs/exploitation.md, "Pannes").
+handler500 = "cnfs.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path(

@@ -1,9 +1,14 @@
+import sys
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import JsonResponse, QueryDict
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+from psycopg.errors import QueryCanceled
 
 from cnfs.health import broker_state, workers_state
 from stats.selectors import chiffres_nationaux
@@ -44,3 +49,22 @@ def admin_login(request):
     query = QueryDict(mutable=True)
     query["next"] = next_url
     return redirect(f"{reverse('account_login')}?{query.urlencode()}")
+
+
+def _database_unreachable(error: BaseException | None) -> bool:
+    """The database does not answer: stopped, restarting, its connections cut, out of connections."""
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    # A statement past WEB_STATEMENT_TIMEOUT_MS is a page too slow, not an outage: it stays a 500.
+    return not isinstance(error.__cause__, QueryCanceled)
+
+
+def server_error(request):
+    """The 500 page; 503 "momentanément indisponible" when the database does not answer."""
+    # Django calls handler500 while it handles the exception: sys.exception() is that exception.
+    if _database_unreachable(sys.exception()):
+        # Rendered like the 500 page: an empty context, no context processor, so no query.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        return response
+    return defaults.server_error(request)
