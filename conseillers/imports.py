@@ -205,6 +205,19 @@ class ImportConseillers:
             entries.append(
                 (contrat, CHANGE, f"contrat avec {structure} : {modifications_lisibles(Contrat, changes)}")
             )
+        # An older file (the planned end of a contract since left for another one) must not make the
+        # conseiller work for two structures on the same day: a CRA has the structure employing him.
+        suivant = conseiller.contrats.filter(date_debut__gt=debut).order_by("date_debut").first()
+        fin = contrat.date_fin_effective
+        if suivant is not None and (fin is None or fin >= suivant.date_debut):
+            jusqu_a = f"jusqu'au {_date(fin)}" if fin else "sans fin"
+            raise LigneRefusee(
+                [
+                    f"Le contrat avec {structure} courrait {jusqu_a}, au-delà du début du contrat suivant "
+                    f"({suivant.structure}, le {_date(suivant.date_debut)}) : un emploi passé se corrige "
+                    "dans l'administration."
+                ]
+            )
         return entries
 
     def __call__(self, numero: int, cellules: dict[str, str]) -> str:

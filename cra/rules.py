@@ -82,6 +82,25 @@ def _fr(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+# Callers other than the form (imports, scripts) are not trusted either: a value of an unexpected type is
+# refused with the rule's message, never left to raise a TypeError.
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(value) -> str:
+    """A text value, stripped; any other type, or a text holding a NUL character (which PostgreSQL cannot
+    store, and no keyboard types), reads as empty."""
+    return value.strip() if isinstance(value, str) and "\x00" not in value else ""
+
+
+def _keys(value) -> list | None:
+    """A list of keys (themes, sub-themes), or None when it is not one."""
+    if isinstance(value, list | tuple | set | frozenset) and all(isinstance(key, str) for key in value):
+        return list(value)
+    return None
+
+
 def check_cra(data: dict, context: CraContext) -> CraCheck:
     """Applies every rule to typed values (form names of SPEC §4.1) and returns errors and stored values."""
     check = CraCheck()
@@ -97,7 +116,8 @@ def check_cra(data: dict, context: CraContext) -> CraCheck:
 
 def _check_date(data, context, check):
     day = data.get("date_accompagnement")
-    if not isinstance(day, datetime.date):
+    # A datetime is not a calendar date (SPEC §11: timestamps moved CRAs to the previous day).
+    if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
         check.add("date_accompagnement", "Indiquez la date de l'accompagnement.")
         return
     if day > context.today:
@@ -136,7 +156,7 @@ def _check_lieu(data, context, check):
     if canal is None:
         return
     permanence_id = data.get("permanence")
-    lieu = context.lieux.get(permanence_id) if permanence_id else None
+    lieu = context.lieux.get(permanence_id) if _is_int(permanence_id) else None
     if permanence_id and lieu is None:
         check.add("permanence", "Ce lieu d'activité ne fait pas partie des vôtres.")
         return
@@ -167,9 +187,9 @@ def _check_lieu(data, context, check):
 
 def _check_commune(data, context, check):
     errors, values = commune_check(
-        data.get("code_postal"),
-        data.get("code_commune"),
-        data.get("nom_commune"),
+        _text(data.get("code_postal")),
+        _text(data.get("code_commune")),
+        _text(data.get("nom_commune")),
         context.communes_par_code_postal,
     )
     for name, messages in errors.items():
@@ -244,7 +264,13 @@ _COUNT_LABELS = {
 
 
 def _check_themes(data, context, check):
-    themes = list(data.get("themes") or [])
+    themes, sous_themes = _keys(data.get("themes") or []), _keys(data.get("sous_themes") or [])
+    if themes is None:
+        check.add("themes", "Choisissez les thèmes dans la liste.")
+        return
+    if sous_themes is None:
+        check.add("sous_themes", "Choisissez les sous-thèmes dans la liste.")
+        return
     allowed = set(CURRENT_THEMES) | (LEGACY_THEMES if context.legacy_themes_allowed else set())
     if not themes:
         check.add("themes", "Choisissez au moins un thème.")
@@ -257,7 +283,6 @@ def _check_themes(data, context, check):
         check.add("themes", "Ce thème n'existe pas.")
     if legacy:
         check.add("themes", "Ce thème n'est plus proposé : choisissez un thème de la liste.")
-    sous_themes = list(data.get("sous_themes") or [])
     for sous_theme in sous_themes:
         if sous_theme not in SousTheme.values:
             check.add("sous_themes", "Ce sous-thème n'existe pas.")
@@ -272,7 +297,14 @@ def _check_themes(data, context, check):
 
 
 def _check_annotation(data, check):
-    annotation = (data.get("annotation") or "").strip()
+    annotation = data.get("annotation") or ""
+    if not isinstance(annotation, str):
+        check.add("annotation", "L'annotation doit être un texte.")
+        return
+    if "\x00" in annotation:
+        check.add("annotation", "L'annotation contient un caractère nul.")
+        return
+    annotation = annotation.strip()
     if annotation and not ANNOTATION_MIN <= len(annotation) <= ANNOTATION_MAX:
         check.add(
             "annotation",
@@ -309,9 +341,13 @@ def _check_duree(data, check):
 
 def _check_suivi(data, check):
     redirections = []
-    for index, redirection in enumerate(data.get("redirections") or []):
+    given = data.get("redirections") or []
+    if not isinstance(given, list | tuple) or not all(isinstance(r, dict) for r in given):
+        check.add("redirections", "Les redirections sont mal formées.")
+        return
+    for index, redirection in enumerate(given):
         organisme = redirection.get("organisme") or ""
-        nom = (redirection.get("nom_autre") or "").strip() if organisme == Organisme.AUTRE else ""
+        nom = _text(redirection.get("nom_autre")) if organisme == Organisme.AUTRE else ""
         nombre = redirection.get("nombre")
         if organisme not in Organisme.values:
             check.add("redirections", "Cet organisme de redirection n'existe pas.")

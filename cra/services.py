@@ -48,15 +48,18 @@ class CraInvalid(ValidationError):
         super().__init__(errors)
 
 
-def cra_context_for(conseiller: Conseiller, *, legacy_themes_allowed: bool = False) -> CraContext:
-    """What the rules need about a conseiller: his employments and lieux d'activité (two queries)."""
+def cra_context_for(
+    conseiller: Conseiller, *, legacy_themes_allowed: bool = False, permanences=None
+) -> CraContext:
+    """What the rules need about a conseiller: his employments and lieux d'activité (two queries, one
+    when the caller already holds his `permanences`)."""
     emplois = [
         Emploi(structure_id=contrat.structure_id, debut=contrat.date_debut, fin=contrat.date_fin_effective)
         for contrat in conseiller.contrats.all()
     ]
     lieux = {
         permanence.pk: Lieu(permanence.code_postal, permanence.code_commune, permanence.nom_commune)
-        for permanence in conseiller.permanences.all()
+        for permanence in (conseiller.permanences.all() if permanences is None else permanences)
     }
     return CraContext(
         emplois=emplois,
@@ -111,7 +114,12 @@ def cra_create(
 ) -> Cra:
     """Records a CRA for the conseiller; the same idempotency key never records two."""
     if idempotency_key is not None:
-        existing = Cra.objects.filter(idempotency_key=idempotency_key, conseiller=conseiller).first()
+        existing = Cra.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None and existing.conseiller_id != conseiller.pk:
+            # Another conseiller's form sent back (the back button of a shared computer, or a forged key):
+            # a key of this conseiller's own, derived from it, still records a replay of it only once.
+            idempotency_key = uuid.uuid5(idempotency_key, str(conseiller.pk))
+            existing = Cra.objects.filter(idempotency_key=idempotency_key, conseiller=conseiller).first()
         if existing is not None:
             return existing
     values = _validated(data, context or cra_context_for(conseiller))

@@ -65,11 +65,12 @@ def _form_page(request, conseiller, form, cra=None):
 
 
 def _form(conseiller, data=None, initial=None):
+    permanences = list(selectors.permanences_of_conseiller(conseiller))
     return CraForm(
         data,
         initial=initial,
-        context=cra_context_for(conseiller),
-        permanences=selectors.permanences_of_conseiller(conseiller),
+        context=cra_context_for(conseiller, permanences=permanences),
+        permanences=permanences,
     )
 
 

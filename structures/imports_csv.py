@@ -116,6 +116,12 @@ def decoder(contenu: bytes, encodage: str = "auto") -> tuple[str, str]:
                 f"Encodage non reconnu (caractère « {texte[intrus]} » ligne {_ligne_de(texte, intrus)} en "
                 "lisant le fichier en Windows-1252) : enregistrez-le en « CSV UTF-8 » puis recommencez."
             )
+    if "\x00" in texte:  # past the first 4 Ko; PostgreSQL stores no NUL character in a text
+        ligne = _ligne_de(texte, texte.index("\x00"))
+        raise FichierRefuse(
+            f"Le fichier contient un caractère nul (ligne {ligne}) : ce n'est pas un texte CSV. "
+            "Enregistrez-le en « CSV UTF-8 » puis recommencez."
+        )
     garbled = _MOJIBAKE.search(texte)
     if garbled:
         raise FichierRefuse(
@@ -173,11 +179,15 @@ def lire_csv(contenu: bytes, colonnes: list[Colonne], *, encodage: str = "auto")
     if len(contenu) > TAILLE_MAX:
         raise FichierRefuse(f"Le fichier dépasse {TAILLE_MAX // (1024 * 1024)} Mo : découpez-le.")
     texte, nom_encodage = decoder(contenu, encodage)
-    entete = texte.lstrip("\ufeff").split("\n", 1)[0]
+    # The first line, whatever ends it: Excel for Mac's « CSV (Mac) » ends its lines with a lone \r.
+    entete = re.split(r"\r\n?|\n", texte.lstrip("\ufeff"), maxsplit=1)[0]
     par_cle = {cle(name): colonne for colonne in colonnes for name in (colonne.nom, *colonne.alias)}
 
     def reconnues(separateur: str) -> int:
-        cells = next(csv.reader([entete], delimiter=separateur), [])
+        try:
+            cells = next(csv.reader([entete], delimiter=separateur), [])
+        except csv.Error:  # a cell past the csv module's limit: not a header
+            return 0
         return sum(cle(cell) in par_cle for cell in cells)
 
     separateur = max(SEPARATEURS, key=reconnues)  # ties: the first, « ; »
@@ -208,7 +218,24 @@ def lire_csv(contenu: bytes, colonnes: list[Colonne], *, encodage: str = "auto")
             + ", ".join(cell.strip() for cell in cells if cell.strip())
             + "."
         )
+    _lisible(texte, separateur)
     return FichierCsv(texte.lstrip("\ufeff"), nom_encodage, separateur, trouvees, ignorees, len(cells))
+
+
+def _lisible(texte: str, separateur: str) -> None:
+    """Reads the whole file once: a line the csv module cannot read refuses the file before the import
+    starts, not halfway through it."""
+    reader = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
+    debut = 1
+    try:
+        for _cells in reader:
+            debut = reader.line_num + 1
+    except csv.Error:
+        limite = f"{csv.field_size_limit():,}".replace(",", "\u00a0")
+        raise FichierRefuse(
+            f"Ligne {debut} : une cellule dépasse {limite} caractères ; un guillemet ouvert n'est sans doute "
+            "jamais fermé."
+        ) from None
 
 
 # --- Values ----------------------------------------------------------------------------------------------
@@ -262,10 +289,14 @@ class Valeurs:
         value = self.cellules.get(nom)
         if value is None:
             return None
-        if not re.fullmatch(r"[0-9]+", value.replace(" ", "")):
+        chiffres = value.replace(" ", "")
+        if not re.fullmatch(r"[0-9]+", chiffres):
             self.erreur(nom, f"« {value} » n'est pas un nombre entier.")
             return None
-        number = int(value.replace(" ", ""))
+        if len(chiffres.lstrip("0")) > 9:  # beyond any count of the files (and int() refuses 4,300 digits)
+            self.erreur(nom, f"nombre trop grand ({len(chiffres)} chiffres).")
+            return None
+        number = int(chiffres)
         if number < minimum:
             self.erreur(nom, f"{minimum} au moins.")
             return None

@@ -27,3 +27,31 @@ class StrictClient(Client):
                 match = pattern.search(html)
                 assert match is None, f"Inline {name} in {request['PATH_INFO']}: {match.group(0)[:120]}"
         return response
+
+
+# Words of Django's, the database's and Python's English messages; none is a French word.
+MOTS_ANGLAIS = {
+    "the", "this", "that", "must", "enter", "ensure", "field", "required", "allowed", "please", "select",
+    "characters", "value", "number", "whole", "null", "least", "most", "invalid", "choice", "available",
+    "constraint", "failed", "unique", "violates", "duplicate", "key", "exceeds", "limit", "error", "integer",
+    "string", "literal", "cannot", "contain", "file", "empty", "submitted", "upload", "corrupted",
+}  # fmt: skip
+MOTS_FRANCAIS = {
+    "le", "la", "les", "de", "des", "du", "un", "une", "ce", "cette", "ces", "ne", "pas", "doit", "est",
+    "indiquez", "saisissez", "choisissez", "nombre", "au", "aux", "en", "par", "sont", "valide", "date",
+    "valeur", "obligatoire", "ligne", "lignes", "fichier", "colonne", "colonnes", "nouvelle", "nouveau",
+    "aucun", "aucune", "plus", "moins", "ici", "dans", "avec", "sans", "pour", "et", "ou", "il", "elle",
+}  # fmt: skip
+
+
+def en_francais(message, *, sauf=()) -> bool:
+    """Whether a message reads as French: no English word, and French words or accents. The user's values it
+    quotes (between « and », and those given in `sauf`) are left out."""
+    if not isinstance(message, str) or not message.strip():
+        return False
+    texte = re.sub(r"«.*»", " ", message, flags=re.S)
+    for valeur in sorted((v.strip() for v in sauf if len(v.strip()) >= 3), key=len, reverse=True):
+        texte = re.sub(rf"(?<!\w){re.escape(valeur)}(?!\w)", " ", texte, flags=re.I)
+    mots = set(re.findall(r"[a-zàâäçéèêëîïôöùûüÿœ]+", texte.lower()))
+    accents = re.search(r"[àâçéèêëîôûù]", texte)
+    return not mots & MOTS_ANGLAIS and bool(mots & MOTS_FRANCAIS or accents)
