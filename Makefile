@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo serve migrate test test-browser quality format worker beat bench clean
+.PHONY: help install lock demo serve migrate test test-browser quality format worker beat bench charge clean
 
 help: ## Affiche cette aide
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -62,8 +62,11 @@ worker: install ## Lance un worker Celery (REDIS_URL ou CELERY_BROKER_URL requis
 beat: install ## Lance l'ordonnanceur Celery beat
 	$(BIN)/celery -A cnfs beat --loglevel=INFO
 
-bench: install ## Mesure les statistiques sur PostgreSQL avec 5 millions de CRA (BENCH_CRAS, BENCH_DATABASE_URL)
+bench: install ## Mesure statistiques, exports et charge HTTP sur PostgreSQL avec 5 millions de CRA (BENCH_PARTS, BENCH_CRAS)
 	$(BIN)/python -m bench
+
+charge: install ## Charge HTTP courte (gunicorn, worker Celery, PostgreSQL) : celle de la CI
+	$(BIN)/python -m bench charge --court
 
 clean: ## Supprime l'environnement virtuel et la base SQLite de démonstration
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -2,7 +2,8 @@
 
 `python -m bench fraicheur` is the freshness step, which the bench runs in a process of its own with the
 broker in its environment; `python -m bench export <pk>` runs an export as a worker would, in a process of
-its own too (bench.exports).
+its own too (bench.exports). `python -m bench charge --court` is the short load of .ci/run, on a small
+database of its own (BENCH_CHARGE_DATABASE_URL).
 """
 
 import os
@@ -12,7 +13,7 @@ import django
 
 
 def main(argv: list[str]) -> int:
-    from bench.dataset import BROKER_VARIABLES, database_url, django_env
+    from bench.dataset import BROKER_VARIABLES, SHORT_LOAD_URL, database_url, django_env
 
     if argv == ["fraicheur"]:
         # Started by the bench, with the database and the broker in the environment.
@@ -26,8 +27,16 @@ def main(argv: list[str]) -> int:
         from bench.exports import export_process
 
         return export_process(int(argv[1]))
+    if argv == ["charge", "--court"]:
+        for name in BROKER_VARIABLES:
+            os.environ.pop(name, None)
+        os.environ.update(django_env(os.environ.get("BENCH_CHARGE_DATABASE_URL", SHORT_LOAD_URL)))
+        django.setup()
+        from bench.run import short_load
+
+        return short_load()
     if argv:
-        print("Usage : python -m bench", file=sys.stderr)
+        print("Usage : python -m bench [charge --court]", file=sys.stderr)
         return 2
     # The settings read the database and the broker when they load: no broker here (no task is sent).
     for name in BROKER_VARIABLES:

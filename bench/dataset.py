@@ -19,6 +19,7 @@ from psycopg import sql
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cnfs_bench"
+SHORT_LOAD_URL = "postgres://postgres@127.0.0.1:5432/cnfs_charge"  # the short load of .ci/run
 SETTINGS = "bench.settings"
 BROKER_VARIABLES = ("REDIS_URL", "CELERY_BROKER_URL")
 MARKER = "bench_jeu_de_donnees"

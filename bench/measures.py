@@ -18,7 +18,7 @@ class Measure:
 
     id: str
     label: str
-    unit: str  # "ms", "s", "×", "lignes/s" or "Mo"
+    unit: str  # "ms", "s", "×", "lignes/s", "Mo", "CRA/s" or "erreurs" (target 1: none)
     target: float | None = None
     at_least: bool = False  # the target is a minimum (a ratio), not a maximum
     value: float | None = None  # the median when timed over several runs

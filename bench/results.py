@@ -89,13 +89,15 @@ def french(value: float, decimals: int = 0) -> str:
 
 def _number(value: float, unit: str) -> str:
     """12.34, "ms" -> "12,3 ms"; seconds below 10 keep two decimals, lines per second none."""
-    decimals = 0 if unit == "lignes/s" else 2 if unit == "s" and value < 10 else 1
+    decimals = 0 if unit in ("lignes/s", "erreurs") else 2 if unit == "s" and value < 10 else 1
     return _with_unit(french(value, decimals), unit)
 
 
 def _target(measure: Measure) -> str:
     if measure.target is None:
         return ""
+    if measure.unit == "erreurs":
+        return "aucune"
     target = french(measure.target, 0 if float(measure.target).is_integer() else 1)
     return ("≥ " if measure.at_least else "< ") + _with_unit(target, measure.unit)
 

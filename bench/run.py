@@ -1,7 +1,8 @@
 """`make bench` (SPEC §10): the dataset, then its parts. Statistics: the full rebuild of the aggregates, the
 statistics measures, the freshness of the statistics with a worker. Exports: the CSV of a million CRAs and
-the statistics PDF. Each part has its entry in bench/results.json and its table; BENCH_PARTS
-("statistiques,exports" by default) chooses them."""
+the statistics PDF. Load: CRAs created through HTTP under gunicorn while statistics are browsed. Each part
+has its entry in bench/results.json and its table; BENCH_PARTS ("statistiques,exports,charge" by default)
+chooses them. `python -m bench charge --court` is the short load of .ci/run, on a small database."""
 
 import datetime
 import json
@@ -10,9 +11,11 @@ import subprocess
 import sys
 import time
 
+import redis
 from django.db import connection
 from django.utils import timezone
 
+from bench import charge
 from bench.dataset import BASE_DIR, Dataset, DatasetError, database_url, dataset_ready, django_env
 from bench.exports import export_measures
 from bench.measures import RUNS, Measure
@@ -21,8 +24,10 @@ from bench.statistiques import statistics_measures
 from stats.services import aggregates_rebuild
 
 DEFAULT_CRAS = 5_000_000
-PARTS = ("statistiques", "exports")
+PARTS = ("statistiques", "exports", "charge")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"  # a Redis database of its own: its queue is purged
+LOAD_REDIS_URL = "redis://127.0.0.1:6379/12"  # the load's own, purged too
+SHORT_LOAD_CRAS = 20_000
 
 
 def generation_measure(dataset: Dataset) -> Measure:
@@ -109,6 +114,71 @@ def exports_part(url: str, dataset: Dataset) -> list[str]:
     return report("exports", f"Exports sur {french(dataset.total)} CRA", section, measures)
 
 
+def _load_redis_url() -> str | None:
+    """The load's Redis when one answers (a worker then recomputes the aggregates), else None (eager)."""
+    url = os.environ.get("BENCH_CHARGE_REDIS_URL", LOAD_REDIS_URL)
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+def _load(plan: charge.Plan, url: str) -> tuple[list[Measure], dict, list[str]]:
+    """Runs the load; returns its measures, how it ran, and what went wrong: a measure that could not be
+    made, or an error answer. A throughput or latency target missed is shown, not counted here."""
+    try:
+        measures, setup = charge.run(plan, url, _load_redis_url())
+    except Exception as error:
+        measures, setup = [Measure(f"{plan.name}_charge", "Charge HTTP", "CRA/s").fail(error)], {}
+    wrong = [
+        measure.id
+        for measure in measures
+        if measure.failed or (measure.id.endswith("_erreurs") and not measure.met)
+    ]
+    return measures, setup, wrong
+
+
+def _notes(measures: list[Measure]) -> None:
+    """The notes of the measures that have a value (the table shows only those of the others)."""
+    for measure in measures:
+        if measure.note and measure.value is not None:
+            print(f"- {measure.label} : {measure.note}")
+
+
+def load_part(url: str, dataset: Dataset) -> list[str]:
+    measures, runs, wrong = [], {}, []
+    for plan in charge.FULL:
+        plan_measures, runs[plan.name], plan_wrong = _load(plan, url)
+        measures += plan_measures
+        wrong += plan_wrong
+    section = {"dataset": {"database": connection.settings_dict["NAME"], "cras": dataset.total}, "runs": runs}
+    report("charge", f"Charge sur {french(dataset.total)} CRA", section, measures)
+    _notes(measures)
+    return wrong
+
+
+def short_load() -> int:
+    """`python -m bench charge --court` (.ci/run): the load for a few seconds on a small database of its
+    own (BENCH_CHARGE_DATABASE_URL), built once; its results are printed, not kept."""
+    url = os.environ["DATABASE_URL"]  # set by bench.__main__
+    try:
+        dataset = dataset_ready(url, SHORT_LOAD_CRAS)
+    except (DatasetError, subprocess.CalledProcessError) as error:
+        print(f"Base de la charge impossible à préparer : {error}", file=sys.stderr)
+        return 1
+    if not dataset.reused:
+        aggregates_rebuild()
+    measures, _setup, wrong = _load(charge.SHORT, url)
+    print(f"\nCharge courte sur {french(dataset.total)} CRA :\n")
+    print(table(measures))
+    _notes(measures)
+    if wrong:
+        details = "; ".join(f"{measure.id} : {measure.note}" for measure in measures if measure.id in wrong)
+        print(f"\nCharge : erreurs ou mesures impossibles — {details}.", file=sys.stderr)
+    return 1 if wrong else 0
+
+
 def main() -> int:
     cras = int(os.environ.get("BENCH_CRAS", DEFAULT_CRAS))
     parts = [
@@ -131,6 +201,8 @@ def main() -> int:
         aggregates_rebuild()
     if "exports" in parts:
         failed += exports_part(url, dataset)
+    if "charge" in parts:
+        failed += load_part(url, dataset)
     if failed:
         print(f"\nMesures impossibles : {', '.join(failed)}.", file=sys.stderr)
     return 1 if failed else 0

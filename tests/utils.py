@@ -5,27 +5,33 @@ from django.test import Client
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<[a-z][^>]*\sstyle=|<style[\s>]", re.I)
 INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+=", re.I)
+POST_FORM = re.compile(r"<form\b[^>]*\bmethod=[\"']?post[^>]*>(.*?)</form>", re.I | re.S)
 
 
 class StrictClient(Client):
-    """A test client that fails on a page breaking the CSP: inline script, inline style or event handler.
+    """A test client that fails on a page without its Content-Security-Policy, with a POST form missing its
+    CSRF token, or breaking the CSP: inline script, inline style or event handler.
 
     (A missing template variable already fails through the test settings' `string_if_invalid`.)
     """
 
     def request(self, **request):
         response = super().request(**request)
-        if request.get("PATH_INFO", "").startswith("/admin/"):
+        path = request.get("PATH_INFO", "")
+        if "text/html" not in response.get("Content-Type", "") or getattr(response, "streaming", False):
             return response
-        if "text/html" in response.get("Content-Type", "") and not getattr(response, "streaming", False):
-            html = response.content.decode()
+        assert "default-src 'self'" in response.get("Content-Security-Policy", ""), f"No CSP on {path}"
+        html = response.content.decode()
+        for form in POST_FORM.findall(html):
+            assert 'name="csrfmiddlewaretoken"' in form, f"POST form without CSRF token in {path}"
+        if not path.startswith("/admin/"):
             for name, pattern in (
                 ("script", INLINE_SCRIPT),
                 ("style", INLINE_STYLE),
                 ("handler", INLINE_HANDLER),
             ):
                 match = pattern.search(html)
-                assert match is None, f"Inline {name} in {request['PATH_INFO']}: {match.group(0)[:120]}"
+                assert match is None, f"Inline {name} in {path}: {match.group(0)[:120]}"
         return response
 
 

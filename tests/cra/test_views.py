@@ -243,6 +243,16 @@ def test_home_query_count(world, lieu, alice, django_assert_num_queries):
         assert alice.get("/coop/").status_code == 200
 
 
+def test_creation_query_count(world, lieu, alice, django_assert_num_queries):
+    """The page of the 200 CRAs per second of SPEC §10: each query counts (docs/performance.md)."""
+    # 1. session  2. user  3. roles  4. the conseiller's lieux (form choices and rules)  5. his contracts
+    # 6. is the communes référentiel loaded  7. an earlier CRA of the same idempotency key  8. BEGIN
+    # 9. the CRA  10. its history line  11. COMMIT (the aggregates are recomputed after, by the worker).
+    with django_assert_num_queries(11):
+        response = alice.post("/coop/cra/nouveau/", post_data(lieu))
+    assert response.status_code == 302
+
+
 def test_home_without_cras_has_an_empty_state(world, alice):
     html = alice.get("/coop/").content.decode()
 
