@@ -54,3 +54,25 @@ def test_other_processes_have_no_timeout():
         "import cnfs.wsgi  # noqa: F401  (what gunicorn imports)", "import django; django.setup()"
     )
     assert _run(code, WEB_STATEMENT_TIMEOUT_MS="300") == ["0", "fini"]
+
+
+PREPARED = """
+{setup}
+from django.db import connection
+from accounts.models import User
+for _ in range(3):  # prepared from the second run
+    list(User.objects.filter(email="personne@example.org"))
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+    print(cursor.fetchone()[0])
+"""
+
+
+@pytest.mark.django_db
+def test_web_processes_prepare_their_statements_unless_told_not_to():
+    web = PREPARED.format(setup="import cnfs.wsgi  # noqa: F401")
+    other = PREPARED.format(setup="import django; django.setup()")
+    assert int(_run(web)[0]) >= 1
+    assert _run(web, DB_PREPARED_STATEMENTS="0") == ["0"]
+    # Workers and commands: the raw-CRA aggregations must not switch to a generic plan (docs/performance.md).
+    assert _run(other) == ["0"]
