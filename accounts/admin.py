@@ -20,7 +20,7 @@ from accounts.enums import RoleKind
 from accounts.groupes import EQUIPE_NATIONALE
 from accounts.models import Invitation, Role, User
 from accounts.services import invitation_send, role_grant
-from cnfs.admin_outils import lien, lien_liste
+from cnfs.admin_outils import LectureSeuleMixin, lien, lien_liste
 from cnfs.audit import CHANGE, COMPTE_IMPORTS, AuditAdminMixin, journal_ecrire
 
 SCOPE_FIELDS = ["structure", "departement", "region", "hub"]
@@ -257,7 +257,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Who holds which role, with which scope; roles are given and removed on the account's page."""
 
     list_display = ["user", "kind", "portee", "created_at"]
@@ -270,15 +270,6 @@ class RoleAdmin(admin.ModelAdmin):
     @admin.display(description="portée")
     def portee(self, role):
         return role.scope_label
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EquipeFilter(admin.SimpleListFilter):
@@ -295,7 +286,7 @@ class EquipeFilter(admin.SimpleListFilter):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """« Journal des modifications »: every change made through the admin, its actions and the imports —
     who, when, what (read-only)."""
 
@@ -315,12 +306,3 @@ class LogEntryAdmin(admin.ModelAdmin):
     @admin.display(description="modification")
     def message(self, entry):
         return entry.get_change_message()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

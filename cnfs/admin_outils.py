@@ -1,5 +1,5 @@
-"""Pieces shared by the admin modules of the apps: links, yes/no icons, actions asking a question on an
-intermediate page, and the CSV import page of the structures and the conseillers."""
+"""Pieces shared by the admin modules of the apps: links, yes/no icons, read-only pages, actions asking a
+question on an intermediate page, and the CSV import page of the structures and the conseillers."""
 
 from django import forms
 from django.contrib import admin
@@ -13,6 +13,19 @@ from django.utils.html import format_html
 from structures.imports_csv import ENCODAGES, TAILLE_MAX, Rapport
 
 VIDE = "—"
+
+
+class LectureSeuleMixin:
+    """A model the admin shows but never writes: what the services or Django write alone."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def lien(obj: Model | None, texte: str | None = None) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 
-from cnfs.admin_outils import lien
+from cnfs.admin_outils import LectureSeuleMixin, lien
 from cnfs.audit import CHANGE, journal_ecrire
 from cra.models import Cra
 from stats.exports.services import export_relancer
@@ -83,25 +83,17 @@ class RecalculAgregatsMixin:
 
 
 @admin.register(EtatAgregats)
-class EtatAgregatsAdmin(admin.ModelAdmin):
+class EtatAgregatsAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Read only: the aggregates are written by stats.services alone (rebuild_stats, the recomputes)."""
 
     list_display = ["reconstruit_le", "duree_secondes", "lignes"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
+class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """The background exports (SPEC §7): followed, relaunched when failed; the files are served by
-    /exports/ to their requester only, never from here."""
+    /exports/ to their requester only, never from here. Not deleted here: the file would stay in the
+    storage; expired exports lose it every night."""
 
     list_display = [
         "libelle",
@@ -140,15 +132,6 @@ class ExportAdmin(admin.ModelAdmin):
     @admin.display(description="demandeur", ordering="demandeur__email")
     def demandeur_lien(self, export):
         return lien(export.demandeur)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # its file would stay in the storage; expired exports lose it every night
 
     def has_relancer_permission(self, request) -> bool:
         return request.user.has_perm("stats.change_export")
