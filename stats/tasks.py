@@ -93,8 +93,12 @@ def _send(keys: list) -> None:
         if store is None:
             recompute_aggregates.delay(keys)
             return
-        store.zadd(PENDING_KEYS, dict.fromkeys((json.dumps(key) for key in keys), time.time()))
-        if store.set(SCHEDULED, 1, nx=True, ex=SCHEDULED_SECONDS):
+        # One round trip on the path of every CRA saved: the key, then the task if none is on its way.
+        pipeline = store.pipeline(transaction=False)
+        pipeline.zadd(PENDING_KEYS, dict.fromkeys((json.dumps(key) for key in keys), time.time()))
+        pipeline.set(SCHEDULED, 1, nx=True, ex=SCHEDULED_SECONDS)
+        _added, scheduled = pipeline.execute()
+        if scheduled:
             recompute_pending.apply_async(countdown=COALESCE_SECONDS)
     except Exception:
         # The CRA is saved whatever happens here: the broker may be down (or, in eager mode, the recompute
