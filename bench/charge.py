@@ -83,8 +83,9 @@ SHORT = Plan("courte", seconds=8, max_cras=5_000)
 class Account:
     email: str
     password: str
-    paths: tuple[str, ...]  # what this person asks for, in turn (conseiller: the lieu of his CRAs)
-    lieu: int | None = None
+    paths: tuple[str, ...]  # what this person asks for, in turn
+    lieu: int | None = None  # a conseiller's lieu d'activité, where his CRAs take place
+    conseiller: int | None = None  # a conseiller's fiche
 
 
 def world_remove() -> int:
@@ -158,7 +159,8 @@ def world_create(plan: Plan) -> tuple[list[Account], list[Account], list[int]]:
         )
         user = conseiller_account_link(conseiller=conseiller)
         conseiller_activate(user=user)
-        conseillers.append(Account(user.email, _password(user), ("/coop/cra/nouveau/",), lieu=lieu.pk))
+        account = Account(user.email, _password(user), ("/coop/cra/nouveau/",), lieu.pk, conseiller.pk)
+        conseillers.append(account)
     structure_users = []
     for structure in structures[: plan.structures]:
         user = user_get_or_create(email=f"structure-{structure.pk}@{LOAD_DOMAIN}")
@@ -602,9 +604,7 @@ def run(plan: Plan, database_url: str, redis_url: str | None) -> tuple[list[Meas
     print("Charge : préparation des comptes…", flush=True)
     world_remove()
     conseillers, structure_users, structure_ids = world_create(plan)
-    conseiller_ids = list(
-        Conseiller.objects.filter(email_pro__endswith=f"@{LOAD_DOMAIN}").values_list("pk", flat=True)
-    )
+    conseiller_ids = [account.conseiller for account in conseillers]
     if redis_url:
         _purge(redis_url)
     try:
