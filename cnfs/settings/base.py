@@ -151,6 +151,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
+    # Expensive requests, per account (SPEC §18): invitations sent, background exports asked or relaunched.
+    "invitation": "30/h/user",
+    "export": "10/10m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Conseiller numérique] "
 
