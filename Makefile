@@ -50,7 +50,7 @@ quality: install ## Vérifie le style (ruff) et l'absence de migration manquante
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=cnfs.settings.test $(MANAGE) makemigrations --check --dry-run
-	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=pilotage.example.org DJANGO_SETTINGS_MODULE=cnfs.settings.prod $(MANAGE) check --deploy --fail-level WARNING
+	REDIS_URL=redis://127.0.0.1:6379/0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=pilotage.example.org DJANGO_SETTINGS_MODULE=cnfs.settings.prod $(MANAGE) check --deploy --fail-level WARNING
 
 format: install ## Formate le code
 	$(BIN)/ruff check --fix .

@@ -16,3 +16,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Behind the TLS proxy: the client's address is the one the proxy puts in X-Forwarded-For (counted from the
+# right, so that a client cannot forge it), for the per-address login limits (SPEC §18). Or the header that
+# a proxy sets alone (e.g. X-Real-IP), when TRUSTED_CLIENT_IP_HEADER names it.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
