@@ -32,7 +32,7 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.allauth_urls")),
     path("coop/lieux/", include("conseillers.lieux_urls")),
     # Statistics of every scope (/coop/statistiques/, /pilotage/…), territoires, national, exports.
     path("", include("stats.urls")),

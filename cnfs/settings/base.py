@@ -143,6 +143,9 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# No "no account for this address" e-mail: the reset form would send mail to any address on demand. The
+# page answers the same whether the address has an account or not.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
     # Brute force: 5 failed logins per e-mail every 5 minutes, 30 per IP per minute.
