@@ -10,7 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from psycopg.errors import QueryCanceled
 
-from cnfs.health import broker_state, workers_state
+from cnfs.health import celery_state
 from stats.selectors import chiffres_nationaux
 
 
@@ -35,7 +35,8 @@ def healthz(request):
         database = {"status": "ok"}
     except Exception as error:
         database = {"status": "error", "error": error.__class__.__name__}
-    payload = {"database": database, "broker": broker_state(), "workers": workers_state()}
+    broker, workers = celery_state()
+    payload = {"database": database, "broker": broker, "workers": workers}
     status = 200 if database["status"] == "ok" else 503
     return JsonResponse(payload, status=status)
 
