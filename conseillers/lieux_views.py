@@ -22,13 +22,22 @@ def _save(form, save):
     return False
 
 
+def _lieux_for_conseiller(conseiller):
+    """His lieux that he may act on: those of his current structure; a structure he left keeps its lieux."""
+    return selectors.lieux_of_conseiller(conseiller).filter(structure_id=conseiller.structure_id)
+
+
+def _get_lieu_for_conseiller(conseiller, pk):
+    return get_object_or_404(_lieux_for_conseiller(conseiller), pk=pk)
+
+
 @conseiller_required
 def lieux(request, conseiller):
     return render(
         request,
         "conseillers/lieux.html",
         {
-            "lieux": selectors.lieux_of_conseiller(conseiller),
+            "lieux": _lieux_for_conseiller(conseiller),
             "autres_lieux": selectors.other_lieux_of_structure(conseiller),
         },
     )
@@ -51,7 +60,7 @@ def lieu_new(request, conseiller):
 
 @conseiller_required
 def lieu_edit(request, conseiller, pk):
-    lieu = get_object_or_404(selectors.lieux_of_conseiller(conseiller), pk=pk)
+    lieu = _get_lieu_for_conseiller(conseiller, pk)
     form = PermanenceForm(
         request.POST or None,
         instance=lieu,
@@ -75,7 +84,7 @@ def lieu_edit(request, conseiller, pk):
 
 @conseiller_required
 def lieu_remove(request, conseiller, pk):
-    lieu = get_object_or_404(selectors.lieux_of_conseiller(conseiller), pk=pk)
+    lieu = _get_lieu_for_conseiller(conseiller, pk)
     if request.method == "POST":
         deleted = services.permanence_remove(conseiller=conseiller, permanence=lieu)
         messages.success(

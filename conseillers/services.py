@@ -84,6 +84,12 @@ def _check_unique_place(structure, fields: dict, exclude_pk=None) -> None:
             )
 
 
+def _check_current_structure(conseiller: Conseiller, permanence: Permanence) -> None:
+    """A conseiller acts on the lieux of his current structure only, never on those of a structure he left."""
+    if conseiller.structure_id is None or permanence.structure_id != conseiller.structure_id:
+        raise ValidationError("Ce lieu n'appartient pas à votre structure.")
+
+
 def _set_principal(conseiller: Conseiller, permanence: Permanence, principale: bool) -> None:
     if principale:
         PermanenceConseiller.objects.filter(conseiller=conseiller).exclude(permanence=permanence).update(
@@ -110,6 +116,7 @@ def permanence_update(
     *, conseiller: Conseiller, permanence: Permanence, fields: dict, principale: bool
 ) -> Permanence:
     """Edits a lieu the conseiller works at (his colleagues attached to it see the change)."""
+    _check_current_structure(conseiller, permanence)
     _check_unique_place(permanence.structure, fields, exclude_pk=permanence.pk)
     for name, value in fields.items():
         setattr(permanence, name, value)
@@ -121,8 +128,7 @@ def permanence_update(
 @transaction.atomic
 def permanence_attach(*, conseiller: Conseiller, permanence: Permanence) -> None:
     """Attaches the conseiller to an existing lieu of his structure."""
-    if permanence.structure_id != conseiller.structure_id:
-        raise ValidationError("Ce lieu n'appartient pas à votre structure.")
+    _check_current_structure(conseiller, permanence)
     PermanenceConseiller.objects.get_or_create(conseiller=conseiller, permanence=permanence)
 
 
@@ -132,6 +138,7 @@ def permanence_remove(*, conseiller: Conseiller, permanence: Permanence) -> bool
 
     Returns whether the lieu was deleted. Its CRAs keep their postal code and commune.
     """
+    _check_current_structure(conseiller, permanence)
     PermanenceConseiller.objects.filter(conseiller=conseiller, permanence=permanence).delete()
     if permanence.conseillers.exists():
         return False

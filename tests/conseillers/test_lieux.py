@@ -77,3 +77,25 @@ def test_update_refuses_to_become_a_duplicate(world):
 
     with pytest.raises(ValidationError):
         services.permanence_update(conseiller=world.alice, permanence=other, fields=PLACE, principale=False)
+
+
+@pytest.mark.parametrize("former", ["denis", "fabrice"])
+def test_a_conseiller_who_left_cannot_change_his_former_structures_lieu(world, former):
+    """Denis left Villeurbanne, Fabrice left Bourg: the lieux of these structures are no longer theirs."""
+    conseiller = getattr(world, former)
+    lieu = Permanence.objects.create(
+        structure=world.villeurbanne if former == "denis" else world.bourg, **PLACE
+    )
+    PermanenceConseiller.objects.create(conseiller=conseiller, permanence=lieu)
+
+    with pytest.raises(ValidationError, match="Ce lieu n'appartient pas à votre structure."):
+        services.permanence_update(
+            conseiller=conseiller, permanence=lieu, fields={**PLACE, "nom": "Pris"}, principale=True
+        )
+    with pytest.raises(ValidationError, match="Ce lieu n'appartient pas à votre structure."):
+        services.permanence_remove(conseiller=conseiller, permanence=lieu)
+
+    lieu.refresh_from_db()
+    assert lieu.nom == PLACE["nom"]
+    assert list(lieu.conseillers.all()) == [conseiller]
+    assert not PermanenceConseiller.objects.get(permanence=lieu).principale

@@ -1,8 +1,11 @@
 """The conseiller's lieux d'activité through HTTP (/coop/lieux/): list, create, edit, remove, attach."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from accounts.enums import RoleKind
+from accounts.services import conseiller_account_link
 from conseillers import services
 from conseillers.models import Permanence, PermanenceConseiller
 from cra import services as cra_services
@@ -191,6 +194,47 @@ def test_another_conseillers_lieu_is_a_404(world, rize, bus, bourg, alice):
         "Bus numérique",
         "Médiathèque de Bourg",
     }
+
+
+# --- A conseiller who left ----------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["denis", "fabrice"])
+def former(request, world, login_as):
+    """A conseiller who left a structure, logged in, and a lieu of that structure where he alone worked:
+    Denis left Villeurbanne for the association; Fabrice left Bourg and has no structure now."""
+    conseiller = getattr(world, request.param)
+    ancienne = {"denis": world.villeurbanne, "fabrice": world.bourg}[request.param]
+    lieu = Permanence.objects.create(structure=ancienne, **place(nom="Maison France services"))
+    PermanenceConseiller.objects.create(conseiller=conseiller, permanence=lieu, principale=True)
+    client = login_as(conseiller_account_link(conseiller=conseiller))
+    return SimpleNamespace(conseiller=conseiller, lieu=lieu, client=client)
+
+
+def test_a_conseiller_who_left_cannot_edit_his_former_structures_lieu(former):
+    url = f"/coop/lieux/{former.lieu.pk}/modifier/"
+
+    assert former.client.get(url).status_code == 404
+    assert former.client.post(url, form_data(nom="Pris", principale=True)).status_code == 404
+
+    former.lieu.refresh_from_db()
+    assert former.lieu.nom == "Maison France services"
+
+
+def test_a_conseiller_who_left_cannot_remove_his_former_structures_lieu(former):
+    url = f"/coop/lieux/{former.lieu.pk}/retirer/"
+
+    assert former.client.get(url).status_code == 404
+    assert former.client.post(url).status_code == 404
+
+    assert list(former.lieu.conseillers.all()) == [former.conseiller]
+
+
+def test_a_conseiller_who_left_no_longer_lists_his_former_structures_lieu(former):
+    html = former.client.get("/coop/lieux/").content.decode()
+
+    assert "Maison France services" not in html
+    assert f"/coop/lieux/{former.lieu.pk}/" not in html
 
 
 # --- Remove and attach ---------------------------------------------------------------------------------
