@@ -1,6 +1,8 @@
 import sys
 
+from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -43,7 +45,10 @@ def healthz(request):
 
 @login_not_required
 def admin_login(request):
-    """/admin/login/ sends to the site's login page, keeping where the person was going."""
+    """/admin/login/ sends to the site's login page, keeping where the person was going; an account logged in
+    without access to the admin gets the 403 page (the login would send it back to the admin, forever)."""
+    if request.user.is_authenticated and not admin.site.has_permission(request):
+        raise PermissionDenied("Cette page est réservée à l'équipe nationale.")
     next_url = request.GET.get("next", "")
     if not next_url.startswith("/admin/"):  # a path of the admin, never another site
         next_url = "/admin/"

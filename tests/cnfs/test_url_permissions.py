@@ -105,7 +105,8 @@ URLS = {
     "mentions_legales": _fixed(EVERYONE),
     "donnees_personnelles": _fixed(EVERYONE),
     "healthz": _fixed(EVERYONE),
-    "admin_login": _fixed(EVERYONE),  # a redirection to the site's login
+    # A redirection to the site's login (anonymous) or to the admin; the 403 page for the other accounts.
+    "admin_login": _fixed({"admin"}),
     "accounts:home": _fixed(EVERYONE),
     "accounts:switch_role": _fixed(EVERYONE),
     "accounts:invite": _fixed({"gestionnaire_villeurbanne", "gestionnaire_bourg", "admin"}),
