@@ -51,6 +51,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the others, like CSP's below: Permissions-Policy on every response, static files and error
+    # pages included; no cache for downloads (SPEC §18).
+    "cnfs.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the others: a response made of an exception raised in them (the 503 page when the session
     # cannot be read) still gets its CSP and frame headers.
