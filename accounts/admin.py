@@ -18,6 +18,7 @@ from django.utils.html import format_html
 
 from accounts.enums import RoleKind
 from accounts.groupes import EQUIPE_NATIONALE
+from accounts.limits import INVITATIONS_LIMITED, invitation_allowed
 from accounts.models import Invitation, Role, User
 from accounts.services import invitation_send, role_grant
 from cnfs.admin_outils import LectureSeuleMixin, lien, lien_liste
@@ -195,6 +196,9 @@ class UserAdmin(AuditAdminMixin, DjangoUserAdmin):
         description="Envoyer ou renvoyer l'invitation (choix du mot de passe)", permissions=["change"]
     )
     def inviter(self, request, queryset):
+        if not invitation_allowed(request):
+            self.message_user(request, INVITATIONS_LIMITED, messages.ERROR)
+            return
         envoyees, ignorees = [], []
         for user in queryset:
             if user.last_login is not None or user.email == COMPTE_IMPORTS:
@@ -235,13 +239,17 @@ class EtatInvitationFilter(admin.SimpleListFilter):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["user", "invited_by", "etat", "created_at", "expires_at", "accepted_at"]
-    list_select_related = ["user", "invited_by"]
+    list_display = ["user", "role_propose", "invited_by", "etat", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["user", "invited_by", *SCOPE_FIELDS]
     list_filter = [EtatInvitationFilter]
     search_fields = ["user__email", "invited_by__email"]
     date_hierarchy = "created_at"
-    fields = ["user", "invited_by", "etat", "created_at", "expires_at", "accepted_at"]
+    fields = ["user", "role_propose", "invited_by", "etat", "created_at", "expires_at", "accepted_at"]
     readonly_fields = fields
+
+    @admin.display(description="rôle donné à l'acceptation")
+    def role_propose(self, invitation):
+        return invitation.role or "—"
 
     @admin.display(description="état")
     def etat(self, invitation):

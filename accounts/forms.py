@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.enums import RoleKind
+from cnfs.templatetags.courriel import sans_controle
 from conseillers.models import Conseiller
 from structures.models import Departement, Hub, Region, Structure
 
@@ -19,8 +20,9 @@ class InvitationForm(forms.Form):
     """The invitation of an account with one role; a structure user only invites to his structure."""
 
     email = forms.EmailField(label="Adresse e-mail", required=False)
-    first_name = forms.CharField(label="Prénom", max_length=150, required=False)
-    last_name = forms.CharField(label="Nom", max_length=150, required=False)
+    # Names reach the invitation e-mail: on one line, without control characters (SPEC §18).
+    first_name = forms.CharField(label="Prénom", max_length=150, required=False, validators=[sans_controle])
+    last_name = forms.CharField(label="Nom", max_length=150, required=False, validators=[sans_controle])
     kind = forms.ChoiceField(label="Rôle", choices=RoleKind.choices)
     structure = forms.ModelChoiceField(
         label="Structure",

@@ -70,6 +70,42 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
 
+SCOPE_FIELDS = ("structure", "departement", "region", "hub")
+
+
+def scope_matches_kind(*, unscoped) -> Q:
+    """The scope each kind of role needs (a préfet has a département or a région), nothing else; the kinds
+    `unscoped` have none."""
+    return (
+        Q(
+            kind=RoleKind.STRUCTURE,
+            structure__isnull=False,
+            departement__isnull=True,
+            region__isnull=True,
+            hub__isnull=True,
+        )
+        | Q(kind=RoleKind.PREFET, structure__isnull=True, hub__isnull=True)
+        & (
+            Q(departement__isnull=False, region__isnull=True)
+            | Q(departement__isnull=True, region__isnull=False)
+        )
+        | Q(
+            kind=RoleKind.HUB,
+            hub__isnull=False,
+            structure__isnull=True,
+            departement__isnull=True,
+            region__isnull=True,
+        )
+        | Q(
+            kind__in=unscoped,
+            structure__isnull=True,
+            departement__isnull=True,
+            region__isnull=True,
+            hub__isnull=True,
+        )
+    )
+
+
 class RoleQuerySet(models.QuerySet):
     def with_scope(self):
         return self.select_related("structure", "departement", "region", "hub", "user__conseiller")
@@ -106,33 +142,8 @@ class Role(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="role_scope_matches_kind",
-                condition=(
-                    Q(
-                        kind=RoleKind.STRUCTURE,
-                        structure__isnull=False,
-                        departement__isnull=True,
-                        region__isnull=True,
-                        hub__isnull=True,
-                    )
-                    | Q(kind=RoleKind.PREFET, structure__isnull=True, hub__isnull=True)
-                    & (
-                        Q(departement__isnull=False, region__isnull=True)
-                        | Q(departement__isnull=True, region__isnull=False)
-                    )
-                    | Q(
-                        kind=RoleKind.HUB,
-                        hub__isnull=False,
-                        structure__isnull=True,
-                        departement__isnull=True,
-                        region__isnull=True,
-                    )
-                    | Q(
-                        kind__in=[RoleKind.CONSEILLER, RoleKind.COORDINATEUR, RoleKind.ADMIN],
-                        structure__isnull=True,
-                        departement__isnull=True,
-                        region__isnull=True,
-                        hub__isnull=True,
-                    )
+                condition=scope_matches_kind(
+                    unscoped=[RoleKind.CONSEILLER, RoleKind.COORDINATEUR, RoleKind.ADMIN]
                 ),
             ),
             models.UniqueConstraint(
@@ -176,11 +187,32 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(models.Model):
-    """An invitation e-mailed to an account: its link lets the person choose a password (7 days)."""
+    """An invitation e-mailed to an account: its link lets the person choose a password (7 days) and gives
+    the role the invitation carries — only then, to whoever received the e-mail (SPEC §18)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    # The role given on acceptance, with its scope; for a conseiller or a coordinateur, his fiche (linked to
+    # the account on acceptance). No role: a password-only invitation (the admin's action on an account
+    # whose roles the national team gave), or one sent before roles waited for the acceptance: its role was
+    # given when it was sent.
+    kind = models.CharField("rôle", max_length=20, choices=RoleKind.choices, blank=True)
+    structure = models.ForeignKey(
+        "structures.Structure", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    departement = models.ForeignKey(
+        "structures.Departement", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    region = models.ForeignKey(
+        "structures.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    hub = models.ForeignKey(
+        "structures.Hub", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    conseiller = models.ForeignKey(
+        "conseillers.Conseiller", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField("envoyée le", auto_now_add=True)
@@ -192,6 +224,20 @@ class Invitation(models.Model):
     class Meta:
         verbose_name = "invitation"
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_role_matches_kind",
+                condition=Q(conseiller__isnull=True) & scope_matches_kind(unscoped=[RoleKind.ADMIN, ""])
+                | Q(
+                    kind__in=[RoleKind.CONSEILLER, RoleKind.COORDINATEUR],
+                    conseiller__isnull=False,
+                    structure__isnull=True,
+                    departement__isnull=True,
+                    region__isnull=True,
+                    hub__isnull=True,
+                ),
+            ),
+        ]
 
     def __str__(self):
         return f"Invitation de {self.user}"
@@ -205,3 +251,17 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    @property
+    def is_valid(self) -> bool:
+        """Unused, unexpired, for an active account: only the national team reactivates an account."""
+        return self.accepted_at is None and not self.is_expired and self.user.is_active
+
+    @property
+    def scope(self) -> dict:
+        return {name: getattr(self, name) for name in SCOPE_FIELDS if getattr(self, f"{name}_id")}
+
+    @property
+    def role(self) -> Role | None:
+        """The role given on acceptance (not saved), None for a password-only invitation."""
+        return Role(user=self.user, kind=self.kind, **self.scope) if self.kind else None

@@ -42,12 +42,20 @@ def role_grant(*, user: User, kind: str, structure=None, departement=None, regio
     return role
 
 
-def conseiller_account_link(*, conseiller) -> User:
-    """The account of a conseiller (his professional e-mail) with the conseiller / coordinateur roles."""
-    user = conseiller.user or user_get_or_create(
+def conseiller_account(conseiller) -> User:
+    """The account of a conseiller: his own, or that of his professional e-mail (created if new)."""
+    return conseiller.user or user_get_or_create(
         email=conseiller.email_pro, first_name=conseiller.prenom, last_name=conseiller.nom
     )
+
+
+def conseiller_account_link(*, conseiller, user: User | None = None) -> User:
+    """Links a conseiller's fiche to an account (by default his own, or his professional e-mail's) with the
+    conseiller / coordinateur roles."""
+    user = user or conseiller_account(conseiller)
     if conseiller.user_id != user.pk:
+        if conseiller.user_id is not None or getattr(user, "conseiller", conseiller) != conseiller:
+            raise ValidationError("Cette fiche de conseiller ou ce compte est déjà rattaché à un autre.")
         conseiller.user = user
         conseiller.save(update_fields=["user"])
     role_grant(user=user, kind=RoleKind.CONSEILLER)
@@ -58,20 +66,26 @@ def conseiller_account_link(*, conseiller) -> User:
     return user
 
 
-def invitation_send(*, user: User, invited_by: User | None) -> Invitation:
-    """Creates an invitation valid 7 days and e-mails its link; earlier pending links stop working."""
+def invitation_send(*, user: User, invited_by: User | None, kind: str = "", **role_scope) -> Invitation:
+    """Creates an invitation valid 7 days, carrying the role (`kind` and its scope, or the `conseiller`) it
+    gives on acceptance, and e-mails its link; earlier pending links to the same role stop working."""
+    role = {"kind": kind, **{name: value for name, value in role_scope.items() if value is not None}}
     token, token_hash = Invitation.new_token()
     with transaction.atomic():
-        Invitation.objects.filter(user=user, accepted_at__isnull=True).update(expires_at=timezone.now())
+        Invitation.objects.filter(user=user, accepted_at__isnull=True, **role).update(
+            expires_at=timezone.now()
+        )
         invitation = Invitation.objects.create(
             user=user,
             invited_by=invited_by,
             token_hash=token_hash,
             expires_at=timezone.now() + settings.INVITATION_VALIDITY,
+            **role,
         )
     context = {
         "user": user,
         "invited_by": invited_by,
+        "role": invitation.role,
         "url": settings.SITE_URL + reverse("accounts:invitation_accept", args=[token]),
         "expires_at": invitation.expires_at,
         "site_name": settings.SITE_NAME,
@@ -88,7 +102,8 @@ def invitation_send(*, user: User, invited_by: User | None) -> Invitation:
 def invitation_create(
     *, invited_by_role: Role, email: str, first_name: str, last_name: str, kind: str, **scope
 ) -> Invitation:
-    """Invites an account with one role. An admin invites any account; a structure user, a colleague."""
+    """Invites a person to one role, given when the invitation is accepted. An admin invites to any role; a
+    structure user, a colleague to his structure. Only the national team invites a deactivated account."""
     if invited_by_role.kind == RoleKind.STRUCTURE:
         if kind != RoleKind.STRUCTURE or scope.get("structure") != invited_by_role.structure:
             raise PermissionDenied("Une structure ne peut inviter que des collaborateurs de sa structure.")
@@ -96,26 +111,39 @@ def invitation_create(
         raise PermissionDenied("Votre rôle ne permet pas d'inviter.")
     with transaction.atomic():
         if kind in (RoleKind.CONSEILLER, RoleKind.COORDINATEUR):
-            user = conseiller_account_link(conseiller=scope["conseiller"])
+            user = conseiller_account(scope["conseiller"])
         else:
             user = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
-            role_grant(user=user, kind=kind, **scope)
-        return invitation_send(user=user, invited_by=invited_by_role.user)
+        if not user.is_active and invited_by_role.kind != RoleKind.ADMIN:
+            raise ValidationError(
+                "Cette adresse est celle d'un compte désactivé : seule l'équipe nationale peut le réactiver "
+                "(conseiller-numerique@anct.gouv.fr).",
+                code="compte_desactive",
+            )
+        return invitation_send(user=user, invited_by=invited_by_role.user, kind=kind, **scope)
 
 
 def invitation_accept(*, invitation: Invitation, password: str) -> User:
-    """Sets the chosen password; for a conseiller, this is the activation of his Espace Coop."""
+    """Sets the chosen password and gives the invitation's role; for a conseiller, links his fiche: the
+    activation of his Espace Coop. A deactivated account stays so (its link is no longer valid)."""
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
-        if invitation.accepted_at or invitation.is_expired:
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("user", "conseiller", "structure", "departement", "region", "hub")
+            .get(pk=invitation.pk)
+        )
+        if not invitation.is_valid:
             raise ValidationError("Ce lien d'invitation n'est plus valide.")
         now = timezone.now()
         user = invitation.user
         user.set_password(password)
-        user.is_active = True
-        user.save(update_fields=["password", "is_active"])
+        user.save(update_fields=["password"])
         invitation.accepted_at = now
         invitation.save(update_fields=["accepted_at"])
+        if invitation.conseiller is not None:
+            conseiller_account_link(conseiller=invitation.conseiller, user=user)
+        elif invitation.kind:
+            role_grant(user=user, kind=invitation.kind, **invitation.scope)
         conseiller_activate(user=user, when=now)
     return user
 

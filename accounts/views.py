@@ -9,6 +9,7 @@ from accounts import services
 from accounts.decorators import role_required
 from accounts.enums import RoleKind
 from accounts.forms import ChoosePasswordForm, InvitationForm
+from accounts.limits import INVITATIONS_LIMITED, invitation_allowed
 from accounts.middleware import SESSION_ROLE_KEY, user_roles
 from accounts.models import Invitation
 
@@ -40,26 +41,41 @@ def switch_role(request):
 def invite(request):
     form = InvitationForm(request.POST or None, role=request.role)
     if request.method == "POST" and form.is_valid():
+        if not invitation_allowed(request):
+            form.add_error(None, INVITATIONS_LIMITED)
+            return render(request, "accounts/invite.html", {"form": form}, status=429)
         data = form.cleaned_data
-        invitation = services.invitation_create(
-            invited_by_role=request.role,
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            kind=data["kind"],
-            **data["scope"],
-        )
-        messages.success(
-            request, f"Invitation envoyée à {invitation.user.email}. Le lien est valable 7 jours."
-        )
-        return redirect("accounts:invite")
+        try:
+            invitation = services.invitation_create(
+                invited_by_role=request.role,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                kind=data["kind"],
+                **data["scope"],
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request,
+                f"Invitation envoyée à {invitation.user.email}. Le lien est valable 7 jours ; le rôle est "
+                "donné quand la personne l'a suivi.",
+            )
+            if not invitation.user.is_active:
+                messages.warning(
+                    request,
+                    f"Le compte {invitation.user.email} est désactivé : son lien ne fonctionnera qu'une fois "
+                    "le compte réactivé dans l'administration (case « actif »).",
+                )
+            return redirect("accounts:invite")
     return render(request, "accounts/invite.html", {"form": form})
 
 
 @login_not_required
 def invitation_accept(request, token):
     invitation = Invitation.objects.for_token(token).select_related("user").first()
-    if invitation is None or invitation.accepted_at or invitation.is_expired:
+    if invitation is None or not invitation.is_valid:
         return render(request, "accounts/invitation_invalid.html", status=410)
     form = ChoosePasswordForm(request.POST or None, user=invitation.user)
     if request.method == "POST" and form.is_valid():
@@ -70,4 +86,8 @@ def invitation_accept(request, token):
         login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         messages.success(request, "Votre mot de passe est enregistré : bienvenue !")
         return redirect("accounts:home")
-    return render(request, "accounts/invitation_accept.html", {"form": form, "invited_user": invitation.user})
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"form": form, "invited_user": invitation.user, "role": invitation.role},
+    )

@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.enums import RoleKind
+from accounts.limits import INVITATIONS_LIMITED, invitation_allowed
 from accounts.services import conseiller_account_link, invitation_create
 from cnfs.admin_outils import (
     ChampDate,
@@ -199,7 +200,7 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="compte")
     def compte(self, conseiller):
-        return lien(conseiller.user) if conseiller.user_id else "aucun (créé à la première invitation)"
+        return lien(conseiller.user) if conseiller.user_id else "aucun (avant son invitation acceptée)"
 
     @admin.display(description="comptes rendus")
     def cras_lien(self, conseiller):
@@ -221,6 +222,9 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
         role = request.user.roles.filter(kind=RoleKind.ADMIN).first()
         if role is None:
             self.message_user(request, "Seul un compte de l'équipe nationale peut inviter.", messages.ERROR)
+            return
+        if not invitation_allowed(request):
+            self.message_user(request, INVITATIONS_LIMITED, messages.ERROR)
             return
         envoyees, actives = [], []
         for conseiller in queryset:

@@ -36,6 +36,16 @@ def comptes_of_structure(structure: Structure):
     return structure.roles.filter(kind=RoleKind.STRUCTURE).select_related("user").order_by("user__email")
 
 
+def invitations_of_structure(structure: Structure):
+    """The pending invitations to a `structure` role on it (the role is given on acceptance), by e-mail."""
+    return (
+        structure.invitations.pending()
+        .filter(kind=RoleKind.STRUCTURE)
+        .select_related("user")
+        .order_by("user__email", "-created_at")
+    )
+
+
 def departements_of_scope(scope: Scope):
     """The départements where the scope has structures: the choices of the lists' territory filters."""
     return Departement.objects.filter(pk__in=scope.structures().values("departement"))

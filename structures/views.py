@@ -66,9 +66,10 @@ def fiche(request, pk):
     depuis_le_debut = default_periode(today=timezone.localdate(), conseiller=False)
     conseillers = list(conseillers_of_structure(request.scope, structure.pk, depuis_le_debut))
     sienne = request.role.kind == RoleKind.STRUCTURE  # the scope holds no other structure
-    comptes = None
+    comptes = invitations = None
     if request.role.kind in ROLES_VOYANT_LES_COMPTES:
         comptes = list(selectors.comptes_of_structure(structure))
+        invitations = list(selectors.invitations_of_structure(structure))
     return render(
         request,
         "structures/fiche.html",
@@ -82,6 +83,7 @@ def fiche(request, pk):
             # The statistics of a conseiller from here: his CRAs for this structure, as in the table.
             "stats_query": urlencode({"structure": structure.pk}),
             "comptes": comptes,
+            "invitations": invitations,
             "sienne": sienne,
             "fil_ariane": [
                 PILOTAGE,

@@ -254,8 +254,8 @@ def test_invitation_email_and_pages(client, admin_user, mailoutbox):
 
     message = mailoutbox[0]
     assert message.subject == "[Conseiller numérique] Votre invitation : choisissez votre mot de passe"
-    assert message.body.startswith("Bonjour Ève,")
-    assert "Alice Martin (alice@anct.example) vous invite" in message.body
+    assert message.body.startswith("Bonjour « Ève »,")
+    assert "« Alice Martin » (« alice@anct.example ») vous invite" in message.body
     assert re.search(r"expire le \w+ \d{1,2} \w+ 20\d\d à \d\dh\d\d", message.body)
     assert "&#x27;" not in message.body and "&amp;" not in message.body
     url = re.search(r"http\S+/accounts/invitation/\S+/", message.body).group(0)

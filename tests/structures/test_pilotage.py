@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.enums import RoleKind
-from accounts.services import role_grant
+from accounts.services import invitation_send, role_grant
 from conseillers.enums import StatutConseiller
 from structures.enums import StatutStructure, TypeStructure
 from structures.filters import COLONNES_STRUCTURES
@@ -305,9 +305,12 @@ def test_the_fiche_makes_the_same_queries_for_a_small_or_a_large_structure(world
         return len(queries)
 
     # session, user, roles of the user; the structure with its territory and its conseillers recrutés;
-    # its conseillers (CRAs and departures in subqueries); its accounts
-    assert count() == 6
+    # its conseillers (CRAs and departures in subqueries); its accounts; its pending invitations
+    assert count() == 7
     for _ in range(20):
         ConseillerFactory(structure=world.villeurbanne)
         role_grant(user=UserFactory(), kind=RoleKind.STRUCTURE, structure=world.villeurbanne)
-    assert count() == 6
+        invitation_send(
+            user=UserFactory(), invited_by=None, kind=RoleKind.STRUCTURE, structure=world.villeurbanne
+        )
+    assert count() == 7
