@@ -56,8 +56,10 @@ format: install ## Formate le code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-worker: install ## Lance un worker Celery (REDIS_URL ou CELERY_BROKER_URL requis)
-	$(BIN)/celery -A cnfs worker --loglevel=INFO
+# Un worker pour les deux files : « celery » (recalculs des statistiques, e-mails) et « exports » (fichiers
+# en arrière-plan). En production, un worker par file (docker-compose.yml) : un export ne retarde aucun recalcul.
+worker: install ## Lance un worker Celery sur les files celery et exports (REDIS_URL ou CELERY_BROKER_URL requis)
+	$(BIN)/celery -A cnfs worker -Q celery,exports --loglevel=INFO
 
 beat: install ## Lance l'ordonnanceur Celery beat
 	$(BIN)/celery -A cnfs beat --loglevel=INFO

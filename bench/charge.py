@@ -254,6 +254,8 @@ class Service:
                 "-A",
                 "cnfs",
                 "worker",
+                "-Q",
+                "celery,exports",  # as `make worker`: the default queue and the exports' one
                 "--pool",
                 "solo",
                 "-l",

@@ -66,8 +66,10 @@ def national_request(lines: int, au: datetime.date) -> StatsRequest:
 
 def new_export(nature: str, request: StatsRequest, scope_name: str, **parametres) -> Export:
     """An export as a statistics page asks for it (stats.exports.views.demander), not sent to a worker."""
+    admin = get_user_model().objects.get(email=ADMIN)
     return Export.objects.create(
-        demandeur=get_user_model().objects.get(email=ADMIN),
+        demandeur=admin,
+        role=admin.roles.get(kind="admin"),
         nature=nature,
         libelle=f"{LIBELLE} – {Export.Nature(nature).label} – {scope_name}",
         nom_fichier=f"mesure.{'pdf' if nature == Export.Nature.STATISTIQUES_PDF else 'csv'}",

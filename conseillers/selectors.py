@@ -116,6 +116,14 @@ class FicheConseiller:
     structures_lisibles: frozenset[int]  # the structures of the page whose fiche the role may open
 
 
+def poste_visible(scope: Scope, conseiller: Conseiller) -> bool:
+    """Whether a role sees where the conseiller works now (structure, contract, supérieur): a structure only
+    while he works for it (SPEC §18: not the new employer of one who left it); the other roles always. His
+    fiche and the exports of the lists both ask this."""
+    employeur = employeur_of(scope)
+    return employeur is None or conseiller.structure_id == employeur
+
+
 def fiche_conseiller(scope: Scope, conseiller: Conseiller, periode: Periode) -> FicheConseiller:
     """The fiche of a conseiller already read through the scope (four queries)."""
     employeur = employeur_of(scope)
@@ -125,11 +133,8 @@ def fiche_conseiller(scope: Scope, conseiller: Conseiller, periode: Periode) -> 
         contrats = contrats.filter(structure_id=employeur)
         lieux = lieux.filter(structure_id=employeur)
     contrats = list(contrats)
-    if employeur is None:
-        structure, en_poste = conseiller.structure, conseiller.structure_id is not None
-    else:
-        en_poste = conseiller.structure_id == employeur
-        structure = conseiller.structure if en_poste else None
+    structure = conseiller.structure if poste_visible(scope, conseiller) else None
+    en_poste = structure is not None
     contrat_actuel = next(
         (c for c in contrats if structure and c.structure_id == structure.pk and c.date_rupture is None), None
     )

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from cnfs.admin_outils import LectureSeuleMixin, lien
 from cnfs.audit import CHANGE, journal_ecrire
 from cra.models import Cra
-from stats.exports.services import export_relancer
+from stats.exports.services import PerimetrePerdu, export_relancer
 from stats.models import AgregatJour, EtatAgregats, Export
 from stats.services import AggregateKey
 from stats.tasks import aggregates_recompute_on_commit
@@ -113,6 +113,7 @@ class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
     fields = [
         "libelle",
         "demandeur_lien",
+        "role",
         "nature",
         "nom_fichier",
         "parametres",
@@ -138,14 +139,21 @@ class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
 
     @admin.action(description="Relancer les exports en échec ou expirés", permissions=["relancer"])
     def relancer(self, request, queryset):
-        relances = [export_relancer(export) for export in queryset if export.relancable]
+        relances, perdus = [], 0
+        for export in (export for export in queryset if export.relancable):
+            try:
+                relances.append(export_relancer(export))
+            except PerimetrePerdu:  # its requester no longer reads its scope (SPEC §18)
+                perdus += 1
         journal_ecrire(
             user=request.user, entries=[(export, CHANGE, "Export relancé.") for export in relances]
         )
-        ignores = len(queryset) - len(relances)
+        ignores = len(queryset) - len(relances) - perdus
         self.message_user(
             request,
             f"{len(relances)} export(s) relancé(s)"
-            + (f" ; {ignores} ignoré(s) (ni en échec ni expirés)." if ignores else "."),
+            + (f" ; {ignores} ignoré(s) (ni en échec ni expirés)" if ignores else "")
+            + (f" ; {perdus} refusé(s) : leur demandeur n'a plus accès à leur périmètre" if perdus else "")
+            + ".",
             messages.SUCCESS,
         )

@@ -180,6 +180,16 @@ class Export(models.Model):
         EXPIRE = "expire", "Expiré"
 
     demandeur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
+    # The role it was asked in: its scope is checked again when the file is made, relaunched and downloaded
+    # (SPEC §18); a role taken away since leaves None, and nothing is made or served.
+    role = models.ForeignKey(
+        "accounts.Role",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="rôle",
+    )
     nature = models.CharField(max_length=30, choices=Nature.choices)
     libelle = models.CharField("libellé", max_length=300)
     nom_fichier = models.CharField("nom du fichier", max_length=200)

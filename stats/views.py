@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,14 +18,14 @@ from django.utils import timezone
 from accounts.decorators import role_required
 from accounts.enums import PILOTAGE_ROLES, RoleKind
 from cnfs.texte import replie
-from conseillers.models import Conseiller, Contrat
 from cra.views import conseiller_required
+from stats.acces import employeurs, equipe_actuelle, perimetre_autorise, statistiques_du_conseiller
 from stats.charts import page_charts
 from stats.definitions import TERRITOIRE_COLUMNS
 from stats.exports import views as exports
 from stats.exports.statistiques import Entete
 from stats.periode import period_picker, periode_demandee
-from stats.request import CODE_COMMUNE, CODE_POSTAL, ScopeKind, StatsRequest, StatsScope
+from stats.request import CODE_COMMUNE, CODE_POSTAL, StatsRequest, StatsScope
 from stats.selectors import statistiques
 from stats.territoires import tableau_territoires
 from structures.enums import Maille
@@ -54,16 +53,6 @@ def _lieu_filter(params) -> tuple[str, str, list[str]]:
         message = f"Le code commune « {code_commune} » n'est pas valide : il compte 5 caractères"
         return code_postal, "", [f"{message} et s'accompagne d'un code postal."]
     return code_postal, code_commune, []
-
-
-def _employers(conseiller: Conseiller) -> list[Structure]:
-    """Every structure of his contracts, and the current one (a contract may be missing)."""
-    return list(
-        Structure.objects.filter(
-            Q(pk__in=Contrat.objects.filter(conseiller=conseiller).values("structure"))
-            | Q(pk=conseiller.structure_id)
-        ).order_by("nom", "pk")
-    )
 
 
 def _employer_filter(params, employers, *, own: bool) -> tuple[Structure | None, list[str]]:
@@ -148,7 +137,7 @@ def coop(request, conseiller):
         scope_name=f"{conseiller.prenom} {conseiller.nom}",
         conseiller_default=True,
         lieu=True,
-        employers=_employers(conseiller),
+        employers=list(employeurs(conseiller)),
         own=True,
     )
 
@@ -160,12 +149,9 @@ def conseiller(request, pk):
     conseiller = get_object_or_404(request.scope.conseillers(), pk=pk)
     name = f"{conseiller.prenom} {conseiller.nom}"
     fil_ariane = [PILOTAGE, Lien(name, reverse("conseillers:fiche", args=[pk])), Lien("Statistiques")]
-    if request.role.kind == RoleKind.STRUCTURE:
-        scope = StatsScope.conseiller(pk, structure_id=request.role.structure_id)
-        employers = []
-    else:
-        scope = StatsScope.conseiller(pk)
-        employers = _employers(conseiller)
+    scope = statistiques_du_conseiller(request.scope, pk)
+    # A structure counts only the CRAs made for it: no choice of employer.
+    employers = [] if scope.structure_id else list(employeurs(conseiller))
     return _statistics_page(
         request,
         scope,
@@ -198,10 +184,9 @@ def equipe(request):
     coordinateur = request.scope.conseiller
     if coordinateur is None:
         raise PermissionDenied("Votre compte n'est rattaché à aucune fiche de conseiller.")
-    team = request.scope.conseillers().values_list("pk", flat=True)
     return _statistics_page(
         request,
-        StatsScope.equipe(team),
+        equipe_actuelle(request.scope),
         titre="Statistiques de mon équipe",
         scope_name=f"Conseillers coordonnés par {coordinateur.prenom} {coordinateur.nom}",
         fil_ariane=[PILOTAGE, Lien("Statistiques de mon équipe")],
@@ -230,22 +215,8 @@ def territoire(request, maille, code):
         titre="Statistiques du territoire",
         scope_name=name,
         fil_ariane=[PILOTAGE, Lien("Statistiques par territoire", territoires_url), Lien(name)],
-        cra_export=_own_territory(request.scope, scope),
+        cra_export=perimetre_autorise(request.scope, scope, cras=True) is not None,
     )
-
-
-def _own_territory(role_scope, scope: StatsScope) -> bool:
-    """Every pilotage role reads every territory's figures; the CRAs themselves only on its own territory
-    (the national team everywhere)."""
-    if role_scope.is_national:
-        return True
-    departements = role_scope.territory_departements()
-    if departements is None:
-        return False
-    codes = set(departements.values_list("code", flat=True))
-    if scope.kind == ScopeKind.DEPARTEMENT:
-        return scope.code in codes
-    return not Departement.objects.filter(region_id=scope.code).exclude(code__in=codes).exists()
 
 
 def national(request):
@@ -256,7 +227,7 @@ def national(request):
         titre="Statistiques nationales",
         scope_name="France entière",
         fil_ariane=[Lien("Statistiques nationales")],
-        cra_export=request.scope is not None and request.scope.is_national,
+        cra_export=perimetre_autorise(request.scope, StatsScope.national(), cras=True) is not None,
     )
 
 

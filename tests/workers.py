@@ -57,7 +57,9 @@ def celery_worker(queue: str, **env):
 
 @contextlib.contextmanager
 def tasks_through_redis(monkeypatch, routes: dict[str, str]):
-    """Sends the tasks of `routes` (task name -> queue) to Redis instead of running them eagerly."""
+    """Sends the tasks of `routes` (task name -> queue) to Redis instead of running them eagerly. These
+    routes replace CELERY_TASK_ROUTES (the exports' own queue): the test's worker consumes its own queue
+    only, never "celery" nor "exports", which other workers of the machine may consume."""
     from cnfs.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)

@@ -222,6 +222,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "14400"))
 }
+# Exports (minutes of CPU for a national file) have their own queue: the statistics' recomputes, on the
+# default queue "celery", never wait behind them. Every worker consumes both (`-Q celery,exports`) or one
+# worker runs per queue (docker-compose.yml).
+CELERY_TASK_ROUTES = {
+    f"stats.tasks.{task}": {"queue": "exports"}
+    for task in ("executer_export", "expirer_exports", "exports_interrompus")
+}
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-invitations": {
         "task": "accounts.tasks.purge_expired_invitations",

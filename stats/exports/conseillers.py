@@ -1,5 +1,9 @@
 """The export of a conseillers list (SPEC §7): the list's own conseillers and filters, with their CRAs and
-people accompanied over the period (from the daily aggregates) and their current contract."""
+people accompanied over the period (from the daily aggregates) and their current contract.
+
+It shows about each conseiller what his fiche shows the role (SPEC §18, conseillers.selectors.poste_visible):
+to a structure he left, not his new structure, contract or supérieur.
+"""
 
 from collections.abc import Iterator
 
@@ -12,6 +16,7 @@ from accounts.scoping import Scope
 from conseillers import selectors
 from conseillers.filters import ConseillerFilter
 from conseillers.models import Conseiller, Contrat
+from conseillers.selectors import poste_visible
 from stats.exports.tableur import Cell
 from stats.models import AgregatJour
 from stats.periode import Periode, periode_demandee
@@ -48,8 +53,9 @@ def with_export_columns(
     conseillers: QuerySet[Conseiller], periode: Periode, *, structure_id: int | None = None
 ) -> QuerySet[Conseiller]:
     """Adds what the export shows besides the list's columns: the people accompanied over the period
-    (SPEC §5 "personnes", from the aggregates; `structure_id`: for that structure only) and the dates of
-    the contract with the current structure. Still one query for the whole list."""
+    (SPEC §5 "personnes", from the aggregates) and the dates of the contract with the current structure;
+    `structure_id`: for that structure only (a structure's list: its former conseillers' contract with it,
+    not with their new employer). Still one query for the whole list."""
     rows = AgregatJour.objects.filter(conseiller=OuterRef("pk"), jour__range=(periode.du, periode.au))
     if structure_id is not None:
         rows = rows.filter(structure_id=structure_id)
@@ -66,9 +72,8 @@ def with_export_columns(
         )
         .values("total")
     )
-    contrat = Contrat.objects.filter(conseiller=OuterRef("pk"), structure=OuterRef("structure")).order_by(
-        "-date_debut"
-    )
+    employeur = OuterRef("structure") if structure_id is None else structure_id
+    contrat = Contrat.objects.filter(conseiller=OuterRef("pk"), structure=employeur).order_by("-date_debut")
     return conseillers.annotate(
         personnes_periode=Coalesce(Subquery(personnes, output_field=IntegerField()), 0),
         contrat_debut=Subquery(contrat.values("date_debut")[:1]),
@@ -76,8 +81,21 @@ def with_export_columns(
     )
 
 
-def _row(conseiller: Conseiller) -> list[Cell]:
-    structure = conseiller.structure
+def _row(scope: Scope, conseiller: Conseiller) -> list[Cell]:
+    visible = poste_visible(scope, conseiller)
+    structure = conseiller.structure if visible else None
+    # The supérieur of his current post, as on the fiche: none without a post the role sees.
+    superieur = (
+        (
+            conseiller.superieur_nom,
+            conseiller.superieur_prenom,
+            conseiller.superieur_fonction,
+            conseiller.superieur_email,
+            conseiller.superieur_telephone,
+        )
+        if structure
+        else ("",) * 5
+    )
     return [
         conseiller.prenom,
         conseiller.nom,
@@ -86,7 +104,7 @@ def _row(conseiller: Conseiller) -> list[Cell]:
         structure.siret if structure else "",
         structure.code_postal if structure else "",
         structure.departement_id if structure else "",
-        conseiller.get_statut_display(),
+        conseiller.get_statut_display() if visible else "A quitté votre structure",
         conseiller.contrat_debut,
         conseiller.contrat_fin,
         conseiller.date_sortie_formation,
@@ -96,20 +114,16 @@ def _row(conseiller: Conseiller) -> list[Cell]:
         conseiller.cra_periode,
         conseiller.personnes_periode,
         conseiller.dernier_cra,
-        conseiller.superieur_nom,
-        conseiller.superieur_prenom,
-        conseiller.superieur_fonction,
-        conseiller.superieur_email,
-        conseiller.superieur_telephone,
+        *superieur,
     ]
 
 
-def conseillers_lignes(conseillers: QuerySet[Conseiller]) -> Iterator[list[Cell]]:
+def conseillers_lignes(scope: Scope, conseillers: QuerySet[Conseiller]) -> Iterator[list[Cell]]:
     """Header, then one line per conseiller of `conseillers` (annotated with selectors.with_cra and
-    with_export_columns), read by chunks."""
+    with_export_columns) as the role of `scope` sees him, read by chunks."""
     yield HEADERS
     for conseiller in conseillers.iterator(chunk_size=CHUNK):
-        yield _row(conseiller)
+        yield _row(scope, conseiller)
 
 
 def conseillers_a_exporter(scope: Scope, params: QueryDict) -> tuple[QuerySet[Conseiller], Periode]:

@@ -1,4 +1,8 @@
-"""The files of the background exports, one producer per nature (registered in stats.exports.services)."""
+"""The files of the background exports, one producer per nature (registered in stats.exports.services).
+
+Each reads `parametres["requete"]` as stats.exports.services.export_executer left it: what the export covers,
+checked and derived again from the requester's role as it is now.
+"""
 
 from django.db import connection
 from django.http import QueryDict
@@ -38,8 +42,7 @@ def cra_csv(export: Export, path: str, progression) -> int:
 
 @producteur(Export.Nature.CONSEILLERS_CSV, "csv")
 def conseillers_csv(export: Export, path: str, progression) -> int:
-    """A conseillers list as its requester saw it: his role's scope (re-read: a role taken away since
-    then exports nothing), the list's query string."""
-    role = Role.objects.select_related("user").get(pk=export.parametres["role_id"], user=export.demandeur)
-    conseillers, _periode = conseillers_a_exporter(Scope(role), QueryDict(export.parametres["query"]))
-    return ecrire_csv(path, conseillers_lignes(conseillers), progression)
+    """A conseillers list as its requester sees it now: his role's scope, the list's query string."""
+    scope = Scope(Role.objects.with_scope().get(pk=export.role_id, user=export.demandeur_id))
+    conseillers, _periode = conseillers_a_exporter(scope, QueryDict(export.parametres["query"]))
+    return ecrire_csv(path, conseillers_lignes(scope, conseillers), progression)

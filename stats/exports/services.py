@@ -4,8 +4,12 @@ An export is made by `export_executer`, run by the Celery task stats.tasks.execu
 written to a temporary file and only stored, and offered, once complete — a failed or interrupted export
 never leaves a partial file. A replayed task does nothing to a finished export; a task redelivered after a
 worker crash starts the export again from the beginning, up to MAX_TENTATIVES times.
+
+An export is made, relaunched and downloaded only while the role it was asked in still reads what it covers
+(SPEC §18, `export_requete`): the scope is derived again from that role as it is then.
 """
 
+import dataclasses
 import datetime
 import logging
 import os
@@ -20,8 +24,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
+from accounts.scoping import Scope
+from stats.acces import perimetre_autorise
 from stats.exports.tableur import Cell, Tableur
 from stats.models import Export
+from stats.request import StatsRequest
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +42,32 @@ Progression = Callable[[int], None]
 # Nature -> (extension, producer writing the file at the path given, calling the progress with lines done).
 Producteur = Callable[[Export, str, Progression], int]
 PRODUCTEURS: dict[str, tuple[str, Producteur]] = {}
+# Natures that show CRAs or conseillers, not only figures: their requester must read them in detail.
+DETAIL = frozenset({Export.Nature.CRA_CSV, Export.Nature.CONSEILLERS_CSV})
+
+
+class PerimetrePerdu(Exception):
+    """The requester no longer reads what an export covers (SPEC §18)."""
+
+    def __init__(self):
+        super().__init__(
+            "Vous n'avez plus accès à ce périmètre avec le rôle dans lequel cet export a été demandé : "
+            "le fichier n'est ni préparé ni servi."
+        )
+
+
+def export_requete(export: Export, *, fige: bool = False) -> StatsRequest:
+    """What an export covers as its requester may read it now, from the role it was asked in (a coordinator's
+    team as it is now); raises PerimetrePerdu when the role was taken away or reads it no more. `fige`: for
+    its file, already made (a team must still include everyone in it)."""
+    role = Role.objects.with_scope().filter(pk=export.role_id, user_id=export.demandeur_id).first()
+    if role is None or "requete" not in export.parametres:
+        raise PerimetrePerdu
+    requete = StatsRequest.from_json(export.parametres["requete"])
+    scope = perimetre_autorise(Scope(role), requete.scope, cras=export.nature in DETAIL, fige=fige)
+    if scope is None:
+        raise PerimetrePerdu
+    return dataclasses.replace(requete, scope=scope)
 
 
 def producteur(nature: str, extension: str):
@@ -62,12 +96,18 @@ def ecrire_csv(
     return max(count, 0)
 
 
-def export_demander(*, demandeur, nature: str, libelle: str, nom_fichier: str, parametres: dict) -> Export:
-    """Records an export and sends it to the workers once the transaction commits."""
+def export_demander(
+    *, demandeur, role: Role, nature: str, libelle: str, nom_fichier: str, parametres: dict
+) -> Export:
+    """Records an export asked in one of the requester's roles (`parametres["requete"]`: what it covers) and
+    sends it to the workers once the transaction commits."""
     if nature not in PRODUCTEURS:
         raise ValueError(f"Nature d'export inconnue : {nature!r}")
+    if role.user_id != demandeur.pk:
+        raise ValueError("Un export se demande dans un rôle de son demandeur.")
     export = Export.objects.create(
         demandeur=demandeur,
+        role=role,
         nature=nature,
         libelle=libelle[:300],
         nom_fichier=nom_fichier,
@@ -96,9 +136,11 @@ def _envoyer(pk: int) -> None:
 
 
 def export_relancer(export: Export) -> Export:
-    """Starts a failed or expired export again, with the same parameters."""
+    """Starts a failed or expired export again, with the same parameters, if its requester still reads what
+    it covers (PerimetrePerdu otherwise)."""
     if not export.relancable:
         raise ValueError("Seul un export en échec ou expiré peut être relancé.")
+    export_requete(export)
     Export.objects.filter(pk=export.pk).update(
         etat=Export.Etat.EN_ATTENTE,
         erreur="",
@@ -155,6 +197,13 @@ def export_executer(pk: int) -> Export | None:
     export = _commencer(pk)
     if export is None:
         return None
+    try:
+        requete = export_requete(export)
+    except PerimetrePerdu as error:
+        _echouer(export, str(error))
+        return Export.objects.get(pk=pk)
+    # The producers read the request as it is now (a coordinator's team of today); the download checks it.
+    export.parametres = {**export.parametres, "requete": requete.as_json()}
     extension, produire = PRODUCTEURS[export.nature]
     descriptor, path = tempfile.mkstemp(prefix="export-", suffix=f".{extension}")
     os.close(descriptor)

@@ -2,11 +2,14 @@
 CRAs), "Mes exports" with its downloads and relaunches.
 
 Only the requester downloads or relaunches his exports (an admin may download any): anyone else gets a
-404, whatever the id he tries.
+404, whatever the id he tries; and only while the role he asked it in still reads what it covers (SPEC §18:
+403 otherwise). Asking or relaunching a background export counts against the account's limit (the
+"export" rate of ACCOUNT_RATE_LIMITS); the small files streamed at once do not.
 """
 
 from collections.abc import Sequence
 
+from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,9 +17,10 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from stats.acces import perimetre_du_role
 from stats.exports import cras
 from stats.exports.conseillers import conseillers_a_exporter, conseillers_lignes
-from stats.exports.services import export_demander, export_relancer
+from stats.exports.services import PerimetrePerdu, export_demander, export_relancer, export_requete
 from stats.exports.statistiques import Entete, csv_lignes
 from stats.exports.tableur import csv_bytes, csv_chunks, nom_de_fichier
 from stats.exports.territoires import territoires_lignes
@@ -31,6 +35,10 @@ CSV = "text/csv; charset=utf-8"
 CRA_DIRECT_MAX = 5000
 CSV_DIRECT_MAX = 5000
 EXPORTS_PAR_PAGE = 30
+LIMITE_ATTEINTE = (
+    "Vous avez demandé beaucoup d'exports en peu de temps : celui-ci n'a pas été lancé. "
+    "Réessayez dans quelques minutes."
+)
 
 
 def _attachment(response, filename: str):
@@ -53,6 +61,18 @@ def territoires_csv(tableau: TableauTerritoires, lignes: Sequence[LigneTerritoir
     )
 
 
+def _limite_atteinte(request) -> bool:
+    """Counts one background export against the account's limit; past it, says so (nothing is queued)."""
+    # allauth's public consume() never counts a GET; a long list's export is one (its link).
+    allowed = ratelimit.consume(
+        request, app="allauth.account", action="export", user=request.user, limit_get=True
+    )
+    if allowed:
+        return False
+    messages.error(request, LIMITE_ATTEINTE)
+    return True
+
+
 def conseillers_csv(request):
     """The conseillers list the user sees (his role's scope, the list's filters and period): streamed when
     short, made in the background otherwise."""
@@ -61,16 +81,21 @@ def conseillers_csv(request):
     filename = nom_de_fichier("conseillers", scope_name, periode.du, periode.au)
     total = conseillers.count()
     if total <= CSV_DIRECT_MAX:
-        response = StreamingHttpResponse(csv_chunks(conseillers_lignes(conseillers)), content_type=CSV)
-        return _attachment(response, filename)
+        lignes = conseillers_lignes(request.scope, conseillers)
+        return _attachment(StreamingHttpResponse(csv_chunks(lignes), content_type=CSV), filename)
     query = request.GET.copy()
     query.pop("export", None)
+    if _limite_atteinte(request):
+        return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+    # What the file covers: the role's whole scope (the list's filters only narrow it).
+    requete = StatsRequest(perimetre_du_role(request.scope), periode.du, periode.au)
     export = export_demander(
         demandeur=request.user,
+        role=request.role,
         nature=Export.Nature.CONSEILLERS_CSV,
         libelle=f"Liste de conseillers – {scope_name} – du {periode.du:%d/%m/%Y} au {periode.au:%d/%m/%Y}",
         nom_fichier=filename,
-        parametres={"role_id": request.role.pk, "query": query.urlencode(), "total": total},
+        parametres={"requete": requete.as_json(), "query": query.urlencode(), "total": total},
     )
     return _en_preparation(request, export)
 
@@ -108,8 +133,13 @@ def demander(request, stats_request: StatsRequest, entete: Entete, *, cra_export
     else:
         messages.error(request, "Cet export n'existe pas.")
         return redirect(request.get_full_path())
+    if request.role is None:
+        raise PermissionDenied("Un export se demande dans l'un de vos rôles : votre compte n'en a aucun.")
+    if _limite_atteinte(request):
+        return redirect(request.get_full_path())
     export = export_demander(
         demandeur=request.user,
+        role=request.role,
         nature=nature,
         libelle=f"{Export.Nature(nature).label} – {entete.scope_name} – {periode}",
         nom_fichier=nom_de_fichier(objet, entete.scope_name, stats_request.du, stats_request.au, extension),
@@ -134,19 +164,31 @@ def _own_export(request, pk: int, *, admin_too: bool) -> Export:
 
 
 def telecharger(request, pk: int):
-    """The file of a finished export, under its readable name; never a partial or expired one."""
+    """The file of a finished export, under its readable name; never a partial or expired one, nor one
+    whose scope its requester no longer reads (the national team reads every scope)."""
     export = _own_export(request, pk, admin_too=True)
     if not export.telechargeable:
         raise Http404("Ce fichier n'est pas disponible.")
+    if request.scope is None or not request.scope.is_national:
+        try:
+            export_requete(export, fige=True)
+        except PerimetrePerdu as error:
+            raise PermissionDenied(str(error)) from error
     return FileResponse(export.fichier.open("rb"), as_attachment=True, filename=export.nom_fichier)
 
 
 @require_POST
 def relancer(request, pk: int):
+    """Starts a failed or expired export again, if its requester still reads its scope and is under his
+    limit of exports."""
     export = _own_export(request, pk, admin_too=False)
-    if export.relancable:
-        export_relancer(export)
-        messages.success(request, f"L'export « {export.libelle} » est relancé.")
-    else:
+    if not export.relancable:
         messages.info(request, "Cet export n'est ni en échec ni expiré : il n'y a rien à relancer.")
+    elif not _limite_atteinte(request):
+        try:
+            export_relancer(export)
+        except PerimetrePerdu as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"L'export « {export.libelle} » est relancé.")
     return redirect("stats:exports")

@@ -249,19 +249,31 @@ def test_the_journal_lists_every_change_read_only(world, equipe):
 
 
 def test_a_failed_export_is_relaunched_from_the_admin(world, equipe, django_capture_on_commit_callbacks):
-    from stats.models import Export
+    from datetime import date
 
+    from stats.models import Export
+    from stats.request import StatsRequest, StatsScope
+
+    rhone = StatsRequest(StatsScope.departement("69"), date(2024, 1, 1), date(2024, 6, 30))
     export = Export.objects.create(
         demandeur=world.prefet_rhone,
+        role=world.prefet_rhone.roles.get(),
         nature=Export.Nature.CRA_CSV,
         libelle="CRA du Rhône",
         nom_fichier="cra_rhone.csv",
+        parametres={"requete": rhone.as_json()},
         etat=Export.Etat.ECHEC,
         erreur="Le worker s'est arrêté.",
     )
+    # Asked by the Ain's préfet in a role he no longer has: not relaunched (SPEC §18).
+    perdu = Export.objects.create(
+        demandeur=world.prefet_ain, nature=Export.Nature.CRA_CSV, etat=Export.Etat.ECHEC
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = action(equipe, "/admin/stats/export/", "relancer", [export])
+        response = action(equipe, "/admin/stats/export/", "relancer", [export, perdu])
     assert response.status_code == 302 and len(callbacks) == 1
     export.refresh_from_db()
     assert (export.etat, export.erreur) == (Export.Etat.EN_ATTENTE, "")
+    perdu.refresh_from_db()
+    assert perdu.etat == Export.Etat.ECHEC
     assert LogEntry.objects.get(object_id=str(export.pk)).get_change_message() == "Export relancé."

@@ -68,8 +68,10 @@ def test_cras_written_while_the_broker_is_down_are_caught_up_by_the_rebuild(
 
 def _national_cra_export(count: int) -> Export:
     request = StatsRequest(StatsScope.national(), DATE_LANCEMENT, timezone.localdate())
+    admin = User.objects.get(email="equipe@anct.gouv.fr")
     return Export.objects.create(
-        demandeur=User.objects.get(email="equipe@anct.gouv.fr"),
+        demandeur=admin,
+        role=admin.roles.get(),
         nature=Export.Nature.CRA_CSV,
         libelle="Tous les CRA",
         nom_fichier="cra.csv",

@@ -200,6 +200,7 @@ def objects(world):
     )
     world.export_villeurbanne = Export.objects.create(
         demandeur=world.gestionnaire_villeurbanne,
+        role=world.gestionnaire_villeurbanne.roles.get(),
         nature=Export.Nature.CRA_CSV,
         libelle="CRA de Villeurbanne",
         nom_fichier="cra.csv",

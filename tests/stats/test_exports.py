@@ -258,8 +258,10 @@ def test_an_unknown_export_is_refused_with_a_message(world, login_as):
 
 def _export(world, user=None, **fields) -> Export:
     request = StatsRequest(StatsScope.structure(world.villeurbanne.pk), DU, AU)
+    user = user or world.gestionnaire_villeurbanne
     values = {
-        "demandeur": user or world.gestionnaire_villeurbanne,
+        "demandeur": user,
+        "role": user.roles.get(),
         "nature": Export.Nature.CRA_CSV,
         "libelle": "CRA de Villeurbanne",
         "nom_fichier": "cra_villeurbanne.csv",
@@ -372,6 +374,7 @@ def test_a_broker_error_marks_the_export_failed(world, monkeypatch, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         export = export_services.export_demander(
             demandeur=world.admin,
+            role=world.admin.roles.get(),
             nature=Export.Nature.CRA_CSV,
             libelle="x",
             nom_fichier="x.csv",
@@ -567,3 +570,42 @@ def test_a_long_list_is_exported_in_the_background_with_the_role_scope(
     rows = read_csv(export.fichier.open("rb").read())
     # The Rhône's conseillers (Denis, Emma, Bruno, Alice), sorted as the list, never Chloé (Ain).
     assert [row[1] for row in rows[1:]] == ["Etienne", "Durand", "Blanc", "Arnaud"]
+
+
+@pytest.mark.parametrize("background", [False, True], ids=["direct", "background"])
+def test_a_structure_sees_nothing_of_the_new_employer_of_a_conseiller_who_left(
+    world, cras, login_as, monkeypatch, django_capture_on_commit_callbacks, background
+):
+    """Denis left Villeurbanne for the association: its list shows what his fiche shows (SPEC §18), his
+    contract with Villeurbanne, not the association, its SIRET, his new contract or supérieur."""
+    world.denis.superieur_nom, world.denis.superieur_prenom = "Directrice", "Nadia"
+    world.denis.superieur_email, world.denis.superieur_telephone = "nadia@lyon-numerique.fr", "0478000000"
+    world.denis.save()
+    monkeypatch.setattr(export_views, "CSV_DIRECT_MAX", 0 if background else 5000)
+    client = login_as(world.gestionnaire_villeurbanne)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/pilotage/", {**PERIOD, "export": "csv"})
+    content = Export.objects.get().fichier.read() if background else b"".join(response.streaming_content)
+
+    text = content.decode("utf-8-sig")
+    hidden = ("Association Lyon Numérique", world.lyon_asso.siret, "Nadia", "lyon-numerique", "0478000000")
+    for value in hidden:
+        assert value not in text, value
+    denis = _by_name(read_csv(content))["Denis"]
+    assert (denis["Structure"], denis["SIRET"], denis["Code postal de la structure"]) == ("", "", "")
+    assert denis["Statut"] == "A quitté votre structure"
+    # His contract with Villeurbanne, as on his fiche ("Contrats avec votre structure").
+    assert (denis["Date de début de contrat"], denis["Date de fin de contrat"]) == ("01/01/2022", "")
+    alice = _by_name(read_csv(content))["Alice"]
+    assert alice["Structure"] == "Mairie de Villeurbanne" and alice["Statut"] == "En activité"
+
+
+def test_other_roles_see_a_conseillers_current_employer_as_on_his_fiche(world, cras, login_as):
+    client = login_as(world.prefet_rhone)
+
+    rows = read_csv(b"".join(client.get("/pilotage/", {"q": "durand", "export": "csv"}).streaming_content))
+
+    denis = _by_name(rows)["Denis"]
+    assert (denis["Structure"], denis["SIRET"]) == ("Association Lyon Numérique", world.lyon_asso.siret)
+    assert denis["Date de début de contrat"] == "01/03/2024"
