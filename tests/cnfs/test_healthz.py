@@ -107,7 +107,7 @@ def _commands_during(url: str, action) -> list[str]:
                 if command["db"] == database:
                     commands.append(command["command"])
 
-        listener = threading.Thread(target=listen)
+        listener = threading.Thread(target=listen, daemon=True)
         listener.start()
         action()
         connection.echo(end)
