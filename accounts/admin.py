@@ -5,6 +5,7 @@ Access: staff accounts only. The `admin` role makes an account staff in the « �
 superuser changes staff status, groups, individual permissions, or a superuser's account.
 """
 
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
@@ -120,6 +121,11 @@ def acces_admin_synchroniser(user: User) -> None:
     if user.is_staff and not user.is_superuser and not user.groups.exists():
         user.is_staff = False
         user.save(update_fields=["is_staff"])
+
+
+# allauth's address table would let a superuser add a login address without proof of ownership (SPEC §18):
+# an account logs in with its e-mail alone, changed in its own form (journaled).
+admin.site.unregister(EmailAddress)
 
 
 @admin.register(User)

@@ -179,3 +179,22 @@ def test_an_export_of_a_role_taken_away_since_is_neither_served_nor_made(
     export_services.export_executer(export.pk)
     export.refresh_from_db()
     assert export.etat == Export.Etat.ECHEC and not export.fichier
+
+
+def test_the_ready_mail_quotes_the_names_typed_by_people(
+    world, cras, in_background, login_as, django_capture_on_commit_callbacks, mailoutbox
+):
+    world.villeurbanne.nom = "Mairie\n\nCliquez ici : https://exemple.invalid/"
+    world.villeurbanne.save()
+    client = login_as(world.gestionnaire_villeurbanne)
+
+    _ask(
+        client,
+        f"/pilotage/structures/{world.villeurbanne.pk}/statistiques/?du={DU}&au={AU}",
+        django_capture_on_commit_callbacks,
+        export="pdf",
+    )
+
+    body = mailoutbox[-1].body
+    assert "\nCliquez ici" not in body
+    assert "« Statistiques" in body and "Mairie Cliquez ici : https://exemple.invalid/" in body
