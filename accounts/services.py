@@ -128,7 +128,7 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     activation of his Espace Coop. A deactivated account stays so (its link is no longer valid)."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("user", "conseiller", "structure", "departement", "region", "hub")
             .get(pk=invitation.pk)
         )

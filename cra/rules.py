@@ -43,6 +43,7 @@ class Lieu:
     code_postal: str
     code_commune: str
     nom_commune: str
+    structure_id: int | None = None  # None where the caller does not know it (generator, imports' tests)
 
 
 @dataclass
@@ -159,6 +160,15 @@ def _check_lieu(data, context, check):
     lieu = context.lieux.get(permanence_id) if _is_int(permanence_id) else None
     if permanence_id and lieu is None:
         check.add("permanence", "Ce lieu d'activité ne fait pas partie des vôtres.")
+        return
+    employeur = check.values.get("structure_id")
+    if lieu is not None and None not in (lieu.structure_id, employeur) and lieu.structure_id != employeur:
+        # A structure he left keeps its lieux; his CRAs there are those of the days it employed him (SPEC §18).
+        check.add(
+            "permanence",
+            f"Ce lieu d'activité appartient à une structure qui ne vous employait pas le "
+            f"{_fr(check.values['date_accompagnement'])}.",
+        )
         return
     if canal == Canal.RATTACHEMENT:
         if lieu is None:

@@ -58,7 +58,9 @@ def cra_context_for(
         for contrat in conseiller.contrats.all()
     ]
     lieux = {
-        permanence.pk: Lieu(permanence.code_postal, permanence.code_commune, permanence.nom_commune)
+        permanence.pk: Lieu(
+            permanence.code_postal, permanence.code_commune, permanence.nom_commune, permanence.structure_id
+        )
         for permanence in (conseiller.permanences.all() if permanences is None else permanences)
     }
     return CraContext(
