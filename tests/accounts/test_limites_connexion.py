@@ -1,9 +1,12 @@
 """Failed-login limits (SPEC §18): they slow an attacker down, never lock the owner out nor everybody."""
 
 import importlib
+import socket
 import sys
+import threading
 
 import pytest
+from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 
 from accounts.appareils import COOKIE_NAME
@@ -131,3 +134,27 @@ def test_check_deploy_refuses_a_cache_per_process_and_no_proxy_header(prod_setti
     with override_settings(CACHES=prod.CACHES, ALLAUTH_TRUSTED_PROXY_COUNT=prod.ALLAUTH_TRUSTED_PROXY_COUNT):
         assert [error.id for error in checks.shared_rate_limit_store(None)] == ["cnfs.E001"]
         assert [warning.id for warning in checks.client_address_behind_proxy(None)] == ["cnfs.W002"]
+
+
+def test_a_redis_that_stops_answering_fails_fast(prod_settings):
+    prod = prod_settings(REDIS_URL="redis://127.0.0.1:6379/0")
+    mute = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers
+    port = mute.getsockname()[1]
+    cache = RedisCache(f"redis://127.0.0.1:{port}/0", {"OPTIONS": prod.CACHES["default"]["OPTIONS"]})
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(_get(cache)), daemon=True)
+
+    worker.start()
+    worker.join(timeout=20)
+    mute.close()
+
+    assert not worker.is_alive(), "la lecture du cache attend encore un Redis muet"
+    assert outcome == ["TimeoutError"]
+
+
+def _get(cache) -> str:
+    try:
+        cache.get("clé")
+    except Exception as error:
+        return error.__class__.__name__
+    return "réponse"
