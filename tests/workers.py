@@ -70,7 +70,11 @@ def tasks_through_redis(monkeypatch, routes: dict[str, str]):
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
     monkeypatch.setattr(app.amqp, "_rtable", None)
     monkeypatch.delitem(app.amqp.__dict__, "router", raising=False)
-    yield
+    try:
+        yield
+    finally:
+        # The router built from these routes must not outlive them (later tests read the real ones).
+        app.amqp.__dict__.pop("router", None)
 
 
 def new_queue(name: str) -> str:

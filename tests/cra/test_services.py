@@ -40,25 +40,28 @@ def test_create_sets_conseiller_and_structure_on_the_server(world, lieu):
 
 
 def test_structure_is_the_employer_on_the_date_of_the_accompaniment(world):
-    lieu = Permanence.objects.create(
-        structure=world.lyon_asso,
-        nom="Local",
-        adresse="1 rue",
-        code_postal="69003",
-        code_commune="69383",
-        nom_commune="Lyon",
-    )
-    PermanenceConseiller.objects.create(permanence=lieu, conseiller=world.denis)
+    # Denis worked in Villeurbanne until 1 March 2024, then for the association: a lieu of each.
+    lieux = {}
+    for structure in (world.villeurbanne, world.lyon_asso):
+        lieux[structure] = Permanence.objects.create(
+            structure=structure,
+            nom="Local",
+            adresse="1 rue",
+            code_postal="69003",
+            code_commune="69383",
+            nom_commune="Lyon",
+        )
+        PermanenceConseiller.objects.create(permanence=lieux[structure], conseiller=world.denis)
 
     before = services.cra_create(
         conseiller=world.denis,
         user=None,
-        data=cra_data(date_accompagnement=datetime.date(2023, 5, 2), permanence=lieu.pk),
+        data=cra_data(date_accompagnement=datetime.date(2023, 5, 2), permanence=lieux[world.villeurbanne].pk),
     )
     after = services.cra_create(
         conseiller=world.denis,
         user=None,
-        data=cra_data(date_accompagnement=datetime.date(2024, 5, 2), permanence=lieu.pk),
+        data=cra_data(date_accompagnement=datetime.date(2024, 5, 2), permanence=lieux[world.lyon_asso].pk),
     )
 
     assert before.structure == world.villeurbanne
