@@ -14,8 +14,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth counts failed logins under this key (and clears it after a password reset): per account
-        # and trusted device, so that guessing from elsewhere never locks the owner out (accounts/appareils.py).
-        # A private hook of allauth: tests/accounts/test_login.py fails if an upgrade stops calling it.
+        # and trusted device, so that guessing from elsewhere never locks the owner out
+        # (accounts/appareils.py). A private hook of allauth: tests/accounts/test_limites_connexion.py fails
+        # if an upgrade stops calling it.
         return cle_des_echecs(request, credentials.get("email", ""))
 
     def post_login(self, request, user, **kwargs):

@@ -163,7 +163,8 @@ def _check_lieu(data, context, check):
         return
     employeur = check.values.get("structure_id")
     if lieu is not None and None not in (lieu.structure_id, employeur) and lieu.structure_id != employeur:
-        # A structure he left keeps its lieux; his CRAs there are those of the days it employed him (SPEC §18).
+        # A structure he left keeps its lieux; his CRAs there are those of the days it employed him
+        # (SPEC §18).
         check.add(
             "permanence",
             f"Ce lieu d'activité appartient à une structure qui ne vous employait pas le "
