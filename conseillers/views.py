@@ -46,7 +46,7 @@ class PeriodeDemandee:
 def pilotage(request):
     """Home of the Tableau de pilotage: a structure's own conseillers (as in its guide), or the conseillers
     of the scope, searchable, filterable, sortable and paginated, with their CRAs over a period."""
-    if request.GET.get("export") == "csv":
+    if request.method == "POST" and request.POST.get("export") == "csv":
         return exports.conseillers_csv(request)
     periode = PeriodeDemandee(request)
     if request.role.kind == RoleKind.STRUCTURE:

@@ -15,6 +15,7 @@ from stats.request import StatsRequest, StatsScope
 from tests.accounts.factories import UserFactory
 from tests.ressourcerie.factories import make_document
 from tests.stats.factories import make_cra
+from tests.stats.test_exports import list_csv
 from tests.utils import StrictClient
 
 TODAY = timezone.localdate()
@@ -95,7 +96,7 @@ def _territories_csv(world, login_as):
 
 
 def _conseillers_csv(world, login_as):
-    return login_as(world.gestionnaire_villeurbanne).get("/pilotage/", {"export": "csv"})
+    return list_csv(login_as(world.gestionnaire_villeurbanne), {})
 
 
 def _cras_csv(world, login_as):

@@ -10,6 +10,7 @@ from django.conf import settings
 from cnfs.celery import app
 from stats.exports import views as export_views
 from stats.models import Export
+from tests.stats.test_exports import list_csv
 
 DU, AU = datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)
 PAGE = f"/pilotage/territoires/departement/69/?du={DU}&au={AU}"
@@ -58,7 +59,7 @@ def test_a_long_list_past_the_limit_goes_back_to_the_list(world, login_as, monke
     client = login_as(world.prefet_rhone)
     _use_the_limit(client)
 
-    response = client.get("/pilotage/", {"q": "a", "export": "csv"}, follow=True)
+    response = list_csv(client, {"q": "a"}, follow=True)
 
     assert response.redirect_chain == [("/pilotage/?q=a", 302)] and LIMITE in response.content.decode()
     assert Export.objects.count() == 10
@@ -70,7 +71,7 @@ def test_files_streamed_at_once_are_not_limited(world, login_as):
 
     for _ in range(3):
         assert client.post(PAGE, {"export": "cra"}).streaming  # few CRAs: streamed in the request
-        assert client.get("/pilotage/", {"export": "csv"}).streaming
+        assert list_csv(client, {}).streaming
 
 
 @pytest.mark.parametrize("task", ["executer_export", "expirer_exports", "exports_interrompus"])

@@ -33,9 +33,9 @@ def in_background(monkeypatch):
 
 
 def _ask(client, url, capture, *, made=True, **data):
-    """Asks an export (POST: a statistics page's, GET: a list's) and returns it, made or still queued."""
+    """Asks an export (POST `data`; a list's with export=csv) and returns it, made or still queued."""
     with capture(execute=made) as callbacks:
-        response = client.post(url, data) if data else client.get(url)
+        response = client.post(url, data)
     assert response.status_code == 302 and response.url == "/exports/"
     return Export.objects.latest("pk"), callbacks
 
@@ -114,9 +114,10 @@ def test_a_conseillers_list_is_not_served_once_its_territory_is_lost(
     world, cras, in_background, login_as, django_capture_on_commit_callbacks
 ):
     client = login_as(world.prefet_rhone)
-    export, _ = _ask(client, "/pilotage/?export=csv", django_capture_on_commit_callbacks)
+    export, _ = _ask(client, "/pilotage/", django_capture_on_commit_callbacks, export="csv")
     assert export.etat == Export.Etat.TERMINE and _download(client, export).status_code == 200
-    queued, callbacks = _ask(client, "/pilotage/?export=csv", django_capture_on_commit_callbacks, made=False)
+    capture = django_capture_on_commit_callbacks
+    queued, callbacks = _ask(client, "/pilotage/", capture, made=False, export="csv")
 
     _move(world.prefet_rhone, world.ain)
     for callback in callbacks:

@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 import tracemalloc
+from urllib.parse import urlencode
 
 import pypdf
 import pytest
@@ -25,6 +26,11 @@ from tests.stats.factories import make_atelier, make_cra
 TODAY = timezone.localdate()
 DU, AU = datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)
 PERIOD = {"du": DU.isoformat(), "au": AU.isoformat()}
+
+
+def list_csv(client, params: dict, **kwargs):
+    """The CSV of the conseillers list shown with `params`, asked by its button (a POST)."""
+    return client.post(f"/pilotage/?{urlencode(params)}", {"export": "csv"}, **kwargs)
 
 
 def read_csv(content: bytes) -> list[list[str]]:
@@ -525,7 +531,7 @@ def test_a_structure_exports_its_conseillers_with_its_own_cras(
     client = login_as(world.gestionnaire_villeurbanne)
 
     with django_assert_max_num_queries(6):
-        response = client.get("/pilotage/", {**PERIOD, "export": "csv"})
+        response = list_csv(client, {**PERIOD})
         content = b"".join(response.streaming_content)
 
     assert 'filename="conseillers_' in response["Content-Disposition"]
@@ -543,15 +549,29 @@ def test_a_structure_exports_its_conseillers_with_its_own_cras(
     assert lignes["Denis"]["CRA saisis (période)"] == "1"
 
 
+def test_the_list_export_is_a_form_that_no_link_triggers(world, cras, login_as):
+    client = login_as(world.prefet_ara)
+
+    page = client.get("/pilotage/", {"departement": "01", **PERIOD})
+    html = page.content.decode()
+
+    # A POST to the list with its filters in the address (the CSRF token is checked by StrictClient)…
+    form = re.search(r'<form method="post" action="\?([^"]*)"[^>]*>(.*?)</form>', html, re.S)
+    assert form and 'name="export" value="csv"' in form.group(2)
+    assert "departement=01" in form.group(1).replace("&amp;", "&")
+    # …and a link, or a page of another site, no longer starts an export.
+    response = client.get("/pilotage/", {"export": "csv"})
+    assert response["Content-Type"].startswith("text/html") and "Content-Disposition" not in response
+    assert not Export.objects.exists()
+
+
 def test_the_list_export_keeps_the_filters_of_the_list(world, cras, login_as):
     client = login_as(world.prefet_ara)
 
-    rows = read_csv(
-        b"".join(client.get("/pilotage/", {"departement": "01", "export": "csv"}).streaming_content)
-    )
+    rows = read_csv(b"".join(list_csv(client, {"departement": "01"}).streaming_content))
 
     assert [row[0] for row in rows[1:]] == ["Chloé"]
-    rows = read_csv(b"".join(client.get("/pilotage/", {"q": "arnaud", "export": "csv"}).streaming_content))
+    rows = read_csv(b"".join(list_csv(client, {"q": "arnaud"}).streaming_content))
     assert [row[1] for row in rows[1:]] == ["Arnaud"]
 
 
@@ -562,7 +582,7 @@ def test_a_long_list_is_exported_in_the_background_with_the_role_scope(
     client = login_as(world.prefet_rhone)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get("/pilotage/", {"tri": "-nom", "export": "csv"})
+        response = list_csv(client, {"tri": "-nom"})
 
     assert response.status_code == 302 and response.url == "/exports/"
     export = Export.objects.get()
@@ -585,7 +605,7 @@ def test_a_structure_sees_nothing_of_the_new_employer_of_a_conseiller_who_left(
     client = login_as(world.gestionnaire_villeurbanne)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get("/pilotage/", {**PERIOD, "export": "csv"})
+        response = list_csv(client, {**PERIOD})
     content = Export.objects.get().fichier.read() if background else b"".join(response.streaming_content)
 
     text = content.decode("utf-8-sig")
@@ -604,7 +624,7 @@ def test_a_structure_sees_nothing_of_the_new_employer_of_a_conseiller_who_left(
 def test_other_roles_see_a_conseillers_current_employer_as_on_his_fiche(world, cras, login_as):
     client = login_as(world.prefet_rhone)
 
-    rows = read_csv(b"".join(client.get("/pilotage/", {"q": "durand", "export": "csv"}).streaming_content))
+    rows = read_csv(b"".join(list_csv(client, {"q": "durand"}).streaming_content))
 
     denis = _by_name(rows)["Denis"]
     assert (denis["Structure"], denis["SIRET"]) == ("Association Lyon Numérique", world.lyon_asso.siret)
