@@ -7,8 +7,42 @@ from cra.enums import AGES, STATUTS, Activite, Canal, Duree, Organisme, SousThem
 
 # Themes and sub-themes are stored as bit sets: one integer per CRA, counted by bit in the statistics
 # (a portable single-row storage that keeps bulk loads and aggregations fast at 10 million CRAs).
-THEME_BITS = {theme.value: 1 << position for position, theme in enumerate(Theme)}
-SOUS_THEME_BITS = {sous_theme.value: 1 << position for position, sous_theme in enumerate(SousTheme)}
+# The positions are stored data: written here once and for all, never derived from the order of the
+# enumerations (a value added among them would shift every later bit of every stored CRA). A new value
+# takes the next free position; tests/cra/test_encodages.py holds them.
+THEME_POSITIONS = {
+    Theme.DIAGNOSTIC: 0,
+    Theme.EQUIPEMENT_INFORMATIQUE: 1,
+    Theme.BUDGET: 2,
+    Theme.VOCABULAIRE: 3,
+    Theme.INTERNET: 4,
+    Theme.TROUVER_EMPLOI: 5,
+    Theme.COURRIEL: 6,
+    Theme.ECHANGER: 7,
+    Theme.TPE_PME: 8,
+    Theme.SECURITE: 9,
+    Theme.CONTENUS_NUMERIQUES: 10,
+    Theme.ACCOMPAGNER_ENFANT: 11,
+    Theme.FRAUDE_HARCELEMENT: 12,
+    Theme.TRAITEMENT_TEXTE: 13,
+    Theme.SCOLAIRE: 14,
+    Theme.SANTE: 15,
+    Theme.DEMARCHE_EN_LIGNE: 16,
+    Theme.SMARTPHONE: 17,
+    Theme.AUTRE: 18,
+}
+SOUS_THEME_POSITIONS = {
+    SousTheme.ESPACE_SANTE: 0,
+    SousTheme.FOURNITURE: 1,
+    SousTheme.ORDINATEUR: 2,
+    SousTheme.TABLETTE: 3,
+    SousTheme.TELEPHONE: 4,
+    SousTheme.PARENT: 5,
+    SousTheme.SOCIAL: 6,
+    SousTheme.ENSEIGNANT: 7,
+}
+THEME_BITS = {theme.value: 1 << position for theme, position in THEME_POSITIONS.items()}
+SOUS_THEME_BITS = {sous_theme.value: 1 << position for sous_theme, position in SOUS_THEME_POSITIONS.items()}
 
 
 def themes_to_bits(keys) -> int:
