@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.enums import RoleKind
-from cnfs.templatetags.courriel import sans_controle
+from cnfs.texte import sans_controle
 from conseillers.models import Conseiller
 from structures.models import Departement, Hub, Region, Structure
 
