@@ -9,7 +9,7 @@ Only the requester downloads or relaunches his exports (an admin may download an
 
 from collections.abc import Sequence
 
-from allauth.core.internal import ratelimit
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -63,11 +63,9 @@ def territoires_csv(tableau: TableauTerritoires, lignes: Sequence[LigneTerritoir
 
 def _limite_atteinte(request) -> bool:
     """Counts one background export against the account's limit; past it, says so (nothing is queued)."""
-    # allauth's public consume() never counts a GET; a long list's export is one (its link).
-    allowed = ratelimit.consume(
-        request, app="allauth.account", action="export", user=request.user, limit_get=True
-    )
-    if allowed:
+    # Every background export is asked by a POST (a statistics page's form, a list's button): allauth's
+    # limiter counts those.
+    if ratelimit.consume(request, action="export", user=request.user):
         return False
     messages.error(request, LIMITE_ATTEINTE)
     return True
