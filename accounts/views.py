@@ -11,7 +11,7 @@ from accounts.enums import RoleKind
 from accounts.forms import ChoosePasswordForm, InvitationForm
 from accounts.limits import INVITATIONS_LIMITED, invitation_allowed
 from accounts.middleware import SESSION_ROLE_KEY, user_roles
-from accounts.models import Invitation
+from accounts.models import SCOPE_FIELDS, Invitation
 
 
 def home(request):
@@ -74,7 +74,8 @@ def invite(request):
 
 @login_not_required
 def invitation_accept(request, token):
-    invitation = Invitation.objects.for_token(token).select_related("user").first()
+    # The role it gives is shown on the page: its scope in the same query.
+    invitation = Invitation.objects.for_token(token).select_related("user", *SCOPE_FIELDS).first()
     if invitation is None or not invitation.is_valid:
         return render(request, "accounts/invitation_invalid.html", status=410)
     form = ChoosePasswordForm(request.POST or None, user=invitation.user)

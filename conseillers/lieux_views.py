@@ -22,13 +22,8 @@ def _save(form, save):
     return False
 
 
-def _lieux_for_conseiller(conseiller):
-    """His lieux that he may act on: those of his current structure; a structure he left keeps its lieux."""
-    return selectors.lieux_of_conseiller(conseiller).filter(structure_id=conseiller.structure_id)
-
-
 def _get_lieu_for_conseiller(conseiller, pk):
-    return get_object_or_404(_lieux_for_conseiller(conseiller), pk=pk)
+    return get_object_or_404(selectors.current_lieux_of_conseiller(conseiller), pk=pk)
 
 
 @conseiller_required
@@ -37,7 +32,7 @@ def lieux(request, conseiller):
         request,
         "conseillers/lieux.html",
         {
-            "lieux": _lieux_for_conseiller(conseiller),
+            "lieux": selectors.current_lieux_of_conseiller(conseiller),
             "autres_lieux": selectors.other_lieux_of_structure(conseiller),
         },
     )

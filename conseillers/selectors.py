@@ -164,6 +164,12 @@ def lieux_of_conseiller(conseiller):
     )
 
 
+def current_lieux_of_conseiller(conseiller):
+    """His lieux that he may act on: those of his current structure (a structure he left keeps its lieux,
+    SPEC §18), each with `principale`."""
+    return lieux_of_conseiller(conseiller).filter(structure_id=conseiller.structure_id)
+
+
 def other_lieux_of_structure(conseiller):
     """The lieux of his current structure he is not attached to (a colleague created them)."""
     if conseiller.structure_id is None:
