@@ -28,12 +28,12 @@ from bench.dataset import BASE_DIR, django_env
 from bench.measures import Measure, timed
 from bench.results import french
 from bench.statistiques import ADMIN, busiest
-from cra.enums import DATE_LANCEMENT
+from cnfs.exports.cras import cra_lignes
+from cnfs.exports.models import Export
+from cnfs.exports.production import export_executer
+from cnfs.exports.statistiques import Entete, pdf_bytes
+from cnfs.socle.periode import DATE_LANCEMENT
 from cra.models import Cra
-from stats.exports.cras import cra_lignes
-from stats.exports.services import export_executer
-from stats.exports.statistiques import Entete, pdf_bytes
-from stats.models import Export
 from stats.reference import cras_for
 from stats.request import StatsRequest, StatsScope
 from stats.selectors import statistiques
@@ -65,7 +65,7 @@ def national_request(lines: int, au: datetime.date) -> StatsRequest:
 
 
 def new_export(nature: str, request: StatsRequest, scope_name: str, **parametres) -> Export:
-    """An export as a statistics page asks for it (stats.exports.views.demander), not sent to a worker."""
+    """An export as a statistics page asks for it (cnfs.pages.exports.demander), not sent to a worker."""
     admin = get_user_model().objects.get(email=ADMIN)
     return Export.objects.create(
         demandeur=admin,

@@ -10,11 +10,10 @@ from django.db.models import Sum
 from django.test import Client
 
 from accounts.enums import RoleKind
-from accounts.middleware import SESSION_ROLE_KEY
 from bench.measures import Measure, timed
-from cra.enums import DATE_LANCEMENT
+from cnfs.pages.middleware import SESSION_ROLE_KEY
+from cnfs.socle.periode import DATE_LANCEMENT, preset_periode
 from stats.models import AgregatJour
-from stats.periode import preset_periode
 from stats.reference import _counters as reference_counters
 from stats.reference import cras_for, reference_sums
 from stats.request import StatsRequest, StatsScope

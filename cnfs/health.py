@@ -10,6 +10,10 @@ import time
 
 import redis
 from celery import bootsteps
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -95,3 +99,19 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
             self.connection = None
 
     shutdown = stop
+
+
+@never_cache
+@login_not_required
+def healthz(request):
+    """The state of the database, the broker and the workers; 503 when the database is down."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = {"status": "ok"}
+    except Exception as error:
+        database = {"status": "error", "error": error.__class__.__name__}
+    broker, workers = celery_state()
+    payload = {"database": database, "broker": broker, "workers": workers}
+    status = 200 if database["status"] == "ok" else 503
+    return JsonResponse(payload, status=status)

@@ -4,13 +4,14 @@ for the pieces every pilotage list shares."""
 import django_filters
 from django.db.models import Q
 
+from cnfs.socle.listes import Colonne, OuiNonFilter, RechercheFilter, TriFilter
 from conseillers.enums import StatutConseiller
 from structures.enums import TypeStructure
-from structures.filters import Colonne, OuiNonFilter, PilotageFilterSet, RechercheFilter, TriFilter
+from structures.filters import PilotageFilterSet
 from structures.models import Departement, Region
 
 # The columns of the lists of conseillers, in their order on the page. `cra` and `dernier_cra` are the
-# annotations of conseillers.selectors.with_cra (the chosen period).
+# annotations of stats.pilotage.with_cra (the chosen period).
 COLONNES_CONSEILLERS = (
     Colonne("prenom", "Prénom", "prenom"),
     Colonne("nom", "Nom", "nom"),

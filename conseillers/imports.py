@@ -12,12 +12,8 @@ written in the admin journal with the file's name and the line's number.
 import datetime
 
 from accounts.services import conseiller_account_link
-from cnfs.audit import ADDITION, CHANGE, journal_ecrire, modifications_lisibles
-from conseillers.enums import MotifRupture, TypeContrat
-from conseillers.models import Conseiller, Contrat
-from conseillers.services import conseiller_situation_refresh, contrat_rupture, contrat_start
-from structures.imports import siret_lu
-from structures.imports_csv import (
+from cnfs.socle.audit import ADDITION, CHANGE, journal_ecrire, modifications_lisibles
+from cnfs.socle.imports_csv import (
     CREEE,
     INCHANGEE,
     MODIFIEE,
@@ -27,6 +23,10 @@ from structures.imports_csv import (
     Valeurs,
     import_executer,
 )
+from conseillers.enums import MotifRupture, TypeContrat
+from conseillers.models import Conseiller, Contrat
+from conseillers.services import conseiller_situation_refresh, contrat_rupture, contrat_start
+from structures.imports import siret_lu
 from structures.models import Structure
 
 DOMAINE_PRO = "conseiller-numerique.fr"
@@ -77,7 +77,7 @@ def _date(day: datetime.date) -> str:
 
 
 class ImportConseillers:
-    """Processes the lines of a conseillers file (see structures.imports_csv.import_executer)."""
+    """Processes the lines of a conseillers file (see cnfs.socle.imports_csv.import_executer)."""
 
     def __init__(self, *, user, fichier_nom: str):
         self.user = user

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cnfs.texte import replie
+from cnfs.socle.texte import replie
 from conseillers.enums import StatutConseiller
 from conseillers.models import Conseiller, Contrat, Permanence, PermanenceConseiller
 

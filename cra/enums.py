@@ -1,8 +1,6 @@
 """Enumerations of the CRA (SPEC §4.2). The order of THEMES and SOUS_THEMES is stored (bit positions):
 append new entries, never reorder or remove one."""
 
-import datetime
-
 from django.db import models
 
 
@@ -113,6 +111,3 @@ STATUTS = [
     ("statut_retraite", "Retraité(e)"),
     ("statut_heterogene", "Non renseigné / hétérogène"),
 ]
-
-# The programme started on this day: no CRA before it.
-DATE_LANCEMENT = datetime.date(2020, 11, 17)

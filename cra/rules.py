@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from cnfs.socle.periode import DATE_LANCEMENT
 from cra.enums import (
     AGES,
     CURRENT_THEMES,
-    DATE_LANCEMENT,
     LEGACY_THEMES,
     STATUTS,
     THEME_OF_SOUS_THEME,

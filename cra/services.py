@@ -7,8 +7,7 @@ from django.utils import timezone
 from conseillers.models import Conseiller
 from cra.models import Cra, CraHistorique, CraRedirection, sous_themes_to_bits, themes_to_bits
 from cra.rules import CraContext, Emploi, Lieu, check_cra
-from stats.services import AggregateKey
-from stats.tasks import aggregates_recompute_on_commit
+from cra.signals import cras_modifies
 from structures.communes import ReferentielCommunes
 
 # The stored fields a CRA's history follows, besides themes and redirections.
@@ -46,6 +45,15 @@ class CraInvalid(ValidationError):
 
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(errors)
+
+
+def _cle(cra: Cra) -> tuple:
+    """What the statistics count the CRA under: its day, its structure, its conseiller."""
+    return (cra.date_accompagnement, cra.structure_id, cra.conseiller_id)
+
+
+def _signaler(cles: list[tuple]) -> None:
+    cras_modifies.send(sender=Cra, cles=cles)
 
 
 def cra_context_for(
@@ -131,7 +139,7 @@ def cra_create(
                 conseiller=conseiller, idempotency_key=idempotency_key, **cra_stored_fields(values)
             )
             _redirections_save(cra, values["redirections"])
-            aggregates_recompute_on_commit([AggregateKey.of(cra)])
+            _signaler([_cle(cra)])
             CraHistorique.objects.create(
                 cra=cra,
                 user=user,
@@ -155,11 +163,11 @@ def cra_update(*, cra: Cra, user, data: dict, context: CraContext | None = None)
     cra = Cra.objects.select_for_update().get(pk=cra.pk)
     values = _validated(data, context or cra_context_for(cra.conseiller))
     before = _snapshot(cra, cra.redirections.all())
-    key_before = AggregateKey.of(cra)  # an edit can move the CRA to another day or structure
+    key_before = _cle(cra)  # an edit can move the CRA to another day or structure
     for name, value in cra_stored_fields(values).items():
         setattr(cra, name, value)
     cra.save()
-    aggregates_recompute_on_commit([key_before, AggregateKey.of(cra)])
+    _signaler([key_before, _cle(cra)])
     cra.redirections.all().delete()
     _redirections_save(cra, values["redirections"])
     after = _snapshot(cra, values["redirections"])
@@ -177,7 +185,7 @@ def cra_delete(*, cra: Cra, user) -> Cra:
     if cra.deleted_at is None:
         cra.deleted_at = timezone.now()
         cra.save(update_fields=["deleted_at", "updated_at"])
-        aggregates_recompute_on_commit([AggregateKey.of(cra)])
+        _signaler([_cle(cra)])
         CraHistorique.objects.create(cra=cra, user=user, action=CraHistorique.Action.SUPPRESSION)
     return cra
 
@@ -187,6 +195,6 @@ def cra_restore(*, cra: Cra, user) -> Cra:
     if cra.deleted_at is not None:
         cra.deleted_at = None
         cra.save(update_fields=["deleted_at", "updated_at"])
-        aggregates_recompute_on_commit([AggregateKey.of(cra)])
+        _signaler([_cle(cra)])
         CraHistorique.objects.create(cra=cra, user=user, action=CraHistorique.Action.RESTAURATION)
     return cra

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cnfs.pdf import PdfMaker
+from cnfs.socle.pdf import PdfMaker
 from ressourcerie import services
 from ressourcerie.enums import Categorie as C
 from ressourcerie.models import Document

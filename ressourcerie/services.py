@@ -2,22 +2,18 @@
 document, rebuilt by a Celery task after each change (see docs/architecture.md, « Ressourcerie »)."""
 
 import logging
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
-from ressourcerie.enums import Categorie
-from ressourcerie.models import Archive, Document, Tag
-from ressourcerie.selectors import documents_archives, documents_empreinte
-from ressourcerie.texte import nom_de_fichier, replie
+from ressourcerie.archive import fichiers_supprimer_on_commit
+from ressourcerie.models import Document, Tag
+from ressourcerie.tasks import construire_archive
+from ressourcerie.texte import replie
 from ressourcerie.validators import pdf_check
 
 logger = logging.getLogger(__name__)
@@ -25,26 +21,6 @@ logger = logging.getLogger(__name__)
 # A rebuild asked by a reader (stale ZIP) is not asked again for the same documents during this time.
 DEMANDE_ARCHIVE_VALABLE = 5 * 60
 DOCUMENT_FIELDS = frozenset({"titre", "description", "categorie"})
-
-
-def _storage():
-    return Document._meta.get_field("fichier").storage
-
-
-def _fichiers_supprimer(names: Iterable[str]) -> None:
-    storage = _storage()
-    for name in names:
-        if name:
-            try:
-                storage.delete(name)
-            except Exception:
-                logger.exception("Fichier %s non supprimé", name)
-
-
-def _fichiers_supprimer_on_commit(names: Iterable[str]) -> None:
-    names = [name for name in names if name]
-    if names:
-        transaction.on_commit(lambda: _fichiers_supprimer(names))
 
 
 def texte_recherche(titre: str, description: str, noms_tags: Iterable[str]) -> str:
@@ -108,7 +84,7 @@ def document_save(document: Document, *, tags: Iterable[Tag] | None = None) -> D
         if tags is not None:
             document.tags.set(tags)
         if remplace and remplace != document.fichier.name:
-            _fichiers_supprimer_on_commit([remplace])
+            fichiers_supprimer_on_commit([remplace])
         archive_reconstruire_on_commit()
     return document
 
@@ -120,7 +96,7 @@ def documents_delete(documents: Iterable[Document] | QuerySet) -> int:
         queryset = Document.objects.filter(pk__in=ids)
         names = list(queryset.values_list("fichier", flat=True))
         queryset.delete()
-        _fichiers_supprimer_on_commit(names)
+        fichiers_supprimer_on_commit(names)
         archive_reconstruire_on_commit()
     return len(names)
 
@@ -205,67 +181,10 @@ def documents_tag_remove(*, documents: Iterable[Document] | QuerySet, tag: Tag) 
     return len(removed)
 
 
-# --- The ZIP of every document --------------------------------------------------------------------------
-
-
-def archive_noms(rows) -> list[tuple[str, str]]:
-    """(path in the ZIP, stored name) of each document: a folder per category, the title as file name."""
-    labels = dict(Categorie.choices)
-    taken: set[str] = set()
-    paths = []
-    for pk, titre, categorie, _empreinte, fichier in rows:
-        folder = nom_de_fichier(labels.get(categorie, categorie)) or "documents"
-        stem = nom_de_fichier(titre) or f"document-{pk}"
-        path, n = f"{folder}/{stem}.pdf", 1
-        while path in taken:
-            n += 1
-            path = f"{folder}/{stem}-{n}.pdf"
-        taken.add(path)
-        paths.append((path, fichier))
-    return paths
-
-
-def _archives_supprimer(archives: QuerySet) -> None:
-    names = list(archives.values_list("fichier", flat=True))
-    archives.delete()
-    _fichiers_supprimer_on_commit(names)
-
-
-def archive_construire() -> Archive | None:
-    """The ZIP of the current documents: the existing one when it is up to date, otherwise built (in a
-    temporary file, then stored) and recorded under the documents' fingerprint; older ZIPs are deleted.
-    Replaying it changes nothing; None when there is no document."""
-    rows = documents_archives()
-    if not rows:
-        _archives_supprimer(Archive.objects.all())
-        return None
-    empreinte = documents_empreinte(rows)
-    archive = Archive.objects.filter(empreinte=empreinte).first()
-    if archive is not None:
-        return archive
-    storage = _storage()
-    with tempfile.TemporaryFile() as temp:
-        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as zip_file:
-            for path, name in archive_noms(rows):
-                with storage.open(name, "rb") as source, zip_file.open(path, "w") as target:
-                    shutil.copyfileobj(source, target, 1024 * 1024)
-        taille = temp.seek(0, 2)
-        temp.seek(0)
-        archive = Archive(empreinte=empreinte, taille=taille, nombre_documents=len(rows))
-        archive.fichier.save("archive.zip", File(temp), save=False)
-    try:
-        with transaction.atomic():
-            archive.save()
-    except IntegrityError:  # the same documents' ZIP, built at the same moment by another worker
-        _fichiers_supprimer([archive.fichier.name])
-        return Archive.objects.get(empreinte=empreinte)
-    _archives_supprimer(Archive.objects.exclude(pk=archive.pk))
-    return archive
+# --- The ZIP of every document ---------------------------------------------------------------------------
 
 
 def _envoyer_construction() -> None:
-    from ressourcerie.tasks import construire_archive  # ressourcerie.tasks imports this module
-
     try:
         construire_archive.delay()
     except Exception:

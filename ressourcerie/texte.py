@@ -1,7 +1,7 @@
-"""The ressourcerie's search words and file names, from the project's folding (cnfs.texte.replie):
+"""The ressourcerie's search words and file names, from the project's folding (cnfs.socle.texte.replie):
 documents keep a folded copy of their searchable text, queries are folded the same way."""
 
-from cnfs.texte import replie
+from cnfs.socle.texte import replie
 
 RECHERCHE_MAX = 100  # characters of a query taken into account
 MOTS_MAX = 10  # words of a query taken into account

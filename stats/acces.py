@@ -3,15 +3,15 @@ pages, the exports they ask, and the background exports, which apply it again to
 they are made, relaunched and downloaded (a préfet moved to another département, a coordinator whose team
 changed).
 
-Built on the role's scope (accounts.scoping): the structures and conseillers it reads are those of
+Built on the role's scope (conseillers.scoping): the structures and conseillers it reads are those of
 `Scope.structures()` and `Scope.conseillers()`, nothing else.
 """
 
 from django.db.models import Q, QuerySet
 
 from accounts.enums import PILOTAGE_ROLES, RoleKind
-from accounts.scoping import Scope
 from conseillers.models import Conseiller, Contrat
+from conseillers.scoping import Scope
 from stats.request import ScopeKind, StatsScope
 from structures.models import Departement, Structure
 

@@ -18,11 +18,11 @@ from django.db.models import F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cnfs.socle.periode import month_start, next_month
 from stats import sums as s
 from stats.models import COLUMNS, AgregatDepartementJour, AgregatDepartementMois, AgregatJour, EtatAgregats
 from stats.reference import reference_sums
 from stats.request import ScopeKind, StatsRequest
-from stats.services import month_start, next_month
 from structures.models import Departement
 
 TERRITORIES = frozenset({ScopeKind.NATIONAL, ScopeKind.REGION, ScopeKind.DEPARTEMENT, ScopeKind.HUB})

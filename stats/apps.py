@@ -6,5 +6,8 @@ class StatsConfig(AppConfig):
     verbose_name = "Statistiques"
 
     def ready(self):
-        # Registers the producers of the background exports (web processes ask, workers make).
-        from stats.exports import producteurs  # noqa: F401
+        # The CRAs (below this application) say when they change; the aggregates follow.
+        from cra.signals import cras_modifies
+        from stats.tasks import recompute_on_cras_modifies
+
+        cras_modifies.connect(recompute_on_cras_modifies, dispatch_uid="stats.recompute_on_cras_modifies")

@@ -1,6 +1,6 @@
 """What a statistics request is: a scope, a period, optional place filters (SPEC §5).
 
-Pages build it from the logged-in account's scope (accounts.scoping), never from ids trusted as sent by the
+Pages build it from the logged-in account's scope (conseillers.scoping), never from ids trusted as sent by the
 browser; every implementation (reference, aggregates) answers the same request with the same sums.
 """
 

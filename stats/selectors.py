@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 
+from cnfs.socle.periode import DATE_LANCEMENT
 from conseillers.models import Conseiller
-from cra.enums import DATE_LANCEMENT
 from stats.aggregates import aggregates_sums
 from stats.reference import reference_sums
 from stats.request import StatsRequest, StatsScope

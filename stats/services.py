@@ -21,8 +21,9 @@ from django.db.models import F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from cra.enums import DATE_LANCEMENT
+from cnfs.socle.periode import DATE_LANCEMENT, month_start, next_month
 from cra.models import Cra, CraRedirection
+from stats.aggregates import aggregates_sums
 from stats.models import COLUMNS, AgregatDepartementJour, AgregatDepartementMois, AgregatJour, EtatAgregats
 
 # The one definition of every counter as an SQL aggregate, shared with the reference computation.
@@ -55,14 +56,6 @@ class AggregateKey(NamedTuple):
     def from_json(cls, value) -> "AggregateKey":
         jour, structure_id, conseiller_id = value
         return cls(datetime.date.fromisoformat(jour), int(structure_id), int(conseiller_id))
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
 # --- Set-based statements, shared by the recompute and the rebuild -------------------------------------
@@ -361,8 +354,6 @@ def _check_requests(sample: int, rng: random.Random) -> list[StatsRequest]:
 def aggregates_check(*, sample: int = 20, seed: int | None = None) -> CheckReport:
     """Compares the aggregates to the reference computation over every département and samples of
     structures, conseillers and periods; returns every difference."""
-    from stats.aggregates import aggregates_sums  # the read side imports this module
-
     rng = random.Random(seed)
     requests = _check_requests(sample, rng)
     differences = []

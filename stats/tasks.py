@@ -16,7 +16,6 @@ from celery import current_app, shared_task
 from django.db import transaction
 
 from stats import services
-from stats.exports import services as export_services
 from stats.services import AggregateKey
 
 logger = logging.getLogger(__name__)
@@ -113,18 +112,6 @@ def aggregates_recompute_on_commit(keys: Iterable[AggregateKey]) -> None:
         transaction.on_commit(lambda: _send(payload))
 
 
-@shared_task(acks_late=True, time_limit=3 * 3600)
-def executer_export(pk: int) -> str | None:
-    """Makes the file of an export (stats.exports.services.export_executer)."""
-    export = export_services.export_executer(pk)
-    return export.etat if export else None
-
-
-@shared_task
-def expirer_exports() -> int:
-    return export_services.exports_expirer()
-
-
-@shared_task
-def exports_interrompus() -> int:
-    return export_services.exports_interrompus()
+def recompute_on_cras_modifies(sender, cles, **kwargs) -> None:
+    """Receiver of cra.signals.cras_modifies: the aggregates of those keys are recomputed after the commit."""
+    aggregates_recompute_on_commit(AggregateKey(*cle) for cle in cles)

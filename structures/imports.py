@@ -9,11 +9,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from cnfs.audit import ADDITION, CHANGE, journal_ecrire, modifications_lisibles
-from structures.communes import CODE_COMMUNE, ReferentielCommunes, departement_of_commune
-from structures.communes import departement_matches_code_postal as _cp_du_departement
-from structures.enums import StatutStructure, TypeStructure
-from structures.imports_csv import (
+from cnfs.socle.audit import ADDITION, CHANGE, journal_ecrire, modifications_lisibles
+from cnfs.socle.imports_csv import (
     CREEE,
     INCHANGEE,
     MODIFIEE,
@@ -23,6 +20,9 @@ from structures.imports_csv import (
     Valeurs,
     import_executer,
 )
+from structures.communes import CODE_COMMUNE, ReferentielCommunes, departement_of_commune
+from structures.communes import departement_matches_code_postal as _cp_du_departement
+from structures.enums import StatutStructure, TypeStructure
 from structures.models import Departement, Structure
 from structures.validators import validate_siret
 
@@ -104,7 +104,7 @@ def code_postal_lu(valeurs: Valeurs, nom: str = "code_postal") -> str | None:
 
 
 class ImportStructures:
-    """Processes the lines of a structures file (see structures.imports_csv.import_executer)."""
+    """Processes the lines of a structures file (see cnfs.socle.imports_csv.import_executer)."""
 
     def __init__(self, *, user, fichier_nom: str):
         self.user = user

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "conseillers",
     "cra",
     "stats",
+    "cnfs.exports",
     "ressourcerie",
 ]
 
@@ -65,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "accounts.middleware.ActiveRoleMiddleware",
+    "cnfs.pages.middleware.ActiveRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "cnfs.context_processors.site",
-                "accounts.context_processors.roles",
+                "cnfs.pages.context_processors.roles",
             ],
         },
     },
@@ -234,7 +235,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # default queue "celery", never wait behind them. Every worker consumes both (`-Q celery,exports`) or one
 # worker runs per queue (docker-compose.yml).
 CELERY_TASK_ROUTES = {
-    f"stats.tasks.{task}": {"queue": "exports"}
+    f"cnfs.exports.tasks.{task}": {"queue": "exports"}
     for task in ("executer_export", "expirer_exports", "exports_interrompus")
 }
 CELERY_BEAT_SCHEDULE = {
@@ -250,8 +251,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     # Exports are kept 7 days; those whose worker died without the task coming back are marked failed.
-    "expire-exports": {"task": "stats.tasks.expirer_exports", "schedule": crontab(hour=4, minute=0)},
-    "interrupted-exports": {"task": "stats.tasks.exports_interrompus", "schedule": crontab(minute=20)},
+    "expire-exports": {"task": "cnfs.exports.tasks.expirer_exports", "schedule": crontab(hour=4, minute=0)},
+    "interrupted-exports": {"task": "cnfs.exports.tasks.exports_interrompus", "schedule": crontab(minute=20)},
     # The ressourcerie's ZIP is rebuilt after each change; this catches up a missed one (no-op otherwise).
     "ressourcerie-archive": {
         "task": "ressourcerie.tasks.construire_archive",

@@ -1,8 +1,8 @@
-"""`{{ value|cite }}`: text that users typed, in an e-mail, quoted on one short line (cnfs.texte.cite)."""
+"""`{{ value|cite }}`: text users typed, in an e-mail, quoted on one short line (cnfs.socle.texte.cite)."""
 
 from django import template
 
-from cnfs import texte
+from cnfs.socle import texte
 
 register = template.Library()
 register.filter("cite", texte.cite)

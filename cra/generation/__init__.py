@@ -24,8 +24,8 @@ import time
 from django.db import connection
 from django.utils import timezone
 
+from cnfs.socle.periode import DATE_LANCEMENT
 from conseillers.models import Conseiller
-from cra.enums import DATE_LANCEMENT
 from cra.generation.plan import CHUNK_SIZE, GenerationError, generation_plan
 from cra.generation.write import GenerationResult, write_bulk, write_copy, write_in_processes
 

@@ -9,8 +9,9 @@ from itertools import accumulate
 
 from django.utils import timezone
 
+from cnfs.socle.periode import DATE_LANCEMENT
 from conseillers.models import PermanenceConseiller
-from cra.enums import DATE_LANCEMENT, Activite, Canal, Duree, Theme
+from cra.enums import Activite, Canal, Duree, Theme
 from cra.generation.draw import day_weight, draw_cra
 from cra.rules import CraContext, check_cra
 from cra.services import HISTORY_FIELDS, cra_context_for, cra_stored_fields

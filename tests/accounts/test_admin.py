@@ -251,7 +251,7 @@ def test_the_journal_lists_every_change_read_only(world, equipe):
 def test_a_failed_export_is_relaunched_from_the_admin(world, equipe, django_capture_on_commit_callbacks):
     from datetime import date
 
-    from stats.models import Export
+    from cnfs.exports.models import Export
     from stats.request import StatsRequest, StatsScope
 
     rhone = StatsRequest(StatsScope.departement("69"), date(2024, 1, 1), date(2024, 6, 30))
@@ -270,7 +270,7 @@ def test_a_failed_export_is_relaunched_from_the_admin(world, equipe, django_capt
         demandeur=world.prefet_ain, nature=Export.Nature.CRA_CSV, etat=Export.Etat.ECHEC
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = action(equipe, "/admin/stats/export/", "relancer", [export, perdu])
+        response = action(equipe, "/admin/exports/export/", "relancer", [export, perdu])
     assert response.status_code == 302 and len(callbacks) == 1
     export.refresh_from_db()
     assert (export.etat, export.erreur) == (Export.Etat.EN_ATTENTE, "")

@@ -6,7 +6,7 @@ from django.core import mail
 
 from accounts import services
 from accounts.models import Invitation, User
-from cnfs.texte import cite
+from cnfs.socle.texte import cite
 from tests.outils_admin import action
 
 INJECTED = "Jean\n\nVotre compte expire : https://faux-site.example/connexion\n"

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.enums import RoleKind
-from accounts.scoping import Scope
+from conseillers.scoping import Scope
 
 ALL_CONSEILLERS = {"alice", "bruno", "chloe", "denis", "emma", "fabrice"}
 ALL_STRUCTURES = {"villeurbanne", "lyon_asso", "bourg"}

@@ -11,14 +11,16 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from accounts.models import User
+from cnfs.exports.models import Export
+from cnfs.exports.tasks import executer_export
+from cnfs.socle.periode import DATE_LANCEMENT
 from cra import services as cra_services
-from cra.enums import DATE_LANCEMENT
 from cra.generation import generate_cras
 from cra.models import Cra
-from stats.models import AgregatJour, EtatAgregats, Export
+from stats.models import AgregatJour, EtatAgregats
 from stats.request import StatsRequest, StatsScope
 from stats.services import aggregates_check, aggregates_rebuild
-from stats.tasks import executer_export, rebuild_aggregates
+from stats.tasks import rebuild_aggregates
 from tests.cra.factories import cra_data
 from tests.workers import celery_worker, database_url, needs_broker, new_queue, tasks_through_redis
 
@@ -84,7 +86,7 @@ def test_an_export_whose_worker_is_killed_is_made_again_without_a_partial_file(w
     count = generate_cras(count=60_000, seed=2).count
     export = _national_cra_export(count)
     queue = new_queue("exports")
-    with tasks_through_redis(monkeypatch, {"stats.tasks.executer_export": queue}):
+    with tasks_through_redis(monkeypatch, {"cnfs.exports.tasks.executer_export": queue}):
         with celery_worker(queue, **VISIBILITY) as worker:
             executer_export.delay(export.pk)
             wait_for(

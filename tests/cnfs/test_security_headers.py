@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from accounts.enums import RoleKind
 from accounts.services import role_grant
-from ressourcerie import services as ressourcerie_services
-from stats.exports import services as export_services
-from stats.models import Export
+from cnfs.exports import production
+from cnfs.exports import services as export_services
+from cnfs.exports.models import Export
+from ressourcerie.archive import archive_construire
 from stats.request import StatsRequest, StatsScope
 from tests.accounts.factories import UserFactory
 from tests.ressourcerie.factories import make_document
@@ -113,7 +114,7 @@ def _background_export(world, login_as):
         nom_fichier="cra.csv",
         parametres={"requete": requete.as_json(), "titre": "t", "scope_name": "s"},
     )
-    export_services.export_executer(export.pk)
+    production.export_executer(export.pk)
     return login_as(world.gestionnaire_villeurbanne).get(f"/exports/{export.pk}/telecharger/")
 
 
@@ -124,7 +125,7 @@ def _document(world, login_as):
 
 def _documents_zip(world, login_as):
     make_document()
-    ressourcerie_services.archive_construire()
+    archive_construire()
     return login_as(world.alice.user).get("/ressourcerie/tous-les-documents.zip")
 
 

@@ -15,8 +15,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.enums import RoleKind
-from stats.exports import services as export_services
-from stats.models import Export
+from cnfs.exports import production
+from cnfs.exports.models import Export
 from stats.request import StatsRequest, StatsScope
 from tests.cra.test_views import lieu_of
 from tests.ressourcerie.factories import make_document
@@ -206,7 +206,7 @@ def objects(world):
         nom_fichier="cra.csv",
         parametres={"requete": request.as_json(), "titre": "t", "scope_name": "s"},
     )
-    export_services.export_executer(world.export_villeurbanne.pk)
+    production.export_executer(world.export_villeurbanne.pk)
     world.document = make_document()
     return world
 

@@ -9,8 +9,8 @@ from allauth.account.models import EmailAddress
 from accounts.enums import RoleKind
 from accounts.models import Invitation, Role
 from accounts.services import conseiller_account_link
+from cnfs.exports.models import Export
 from conseillers.models import Permanence, PermanenceConseiller
-from stats.models import Export
 from tests.cnfs.test_url_permissions import ACCOUNTS, objects  # noqa: F401 - the fixture of the world's objects
 from tests.conseillers.test_lieux_views import form_data
 

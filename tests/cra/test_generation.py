@@ -12,9 +12,10 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from cnfs.socle.periode import DATE_LANCEMENT
 from conseillers.models import Conseiller, Contrat, Permanence, PermanenceConseiller
 from cra import services
-from cra.enums import DATE_LANCEMENT, Activite, Canal, Duree, Organisme
+from cra.enums import Activite, Canal, Duree, Organisme
 from cra.generation import GenerationError, generate_cras
 from cra.generation.draw import day_weight
 from cra.models import Cra, CraHistorique, CraRedirection

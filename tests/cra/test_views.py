@@ -212,7 +212,7 @@ def test_home_shows_this_months_figures_and_the_last_cras(
 
 
 def test_home_figures_are_french_formatted(world, lieu, alice, monkeypatch):
-    from cra import views
+    from cnfs.pages.coop import cra as views
     from stats.results import derive
 
     month = derive({"cra": 1234, "activite:collectif": 5}, du=TODAY.replace(day=1), au=TODAY)

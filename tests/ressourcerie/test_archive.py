@@ -179,7 +179,7 @@ def test_a_failed_build_leaves_the_document_saved(db, monkeypatch, django_captur
     def broken():
         raise OSError("disque plein")
 
-    monkeypatch.setattr(services, "archive_construire", broken)
+    monkeypatch.setattr(tasks, "archive_construire", broken)
     with django_capture_on_commit_callbacks(execute=True):
         document = make_document("Guide")
 

@@ -1,4 +1,4 @@
-"""The CRA export made by PostgreSQL's COPY (stats.exports.cras.cra_csv_copy): the same bytes as the Python
+"""The CRA export made by PostgreSQL's COPY (cnfs.exports.cras.cra_csv_copy): the same bytes as the Python
 writer, the reference, on CRAs set with every trap of the conversions."""
 
 import datetime
@@ -6,13 +6,13 @@ import datetime
 import pytest
 from django.db import connection
 
+from cnfs.exports import cras as cra_export
+from cnfs.exports import producteurs
+from cnfs.exports.models import Export
+from cnfs.exports.production import ecrire_csv
 from conseillers.models import Permanence
 from cra.enums import Activite, Canal, Duree, SousTheme, Theme
 from cra.models import Cra
-from stats.exports import cras as cra_export
-from stats.exports import producteurs
-from stats.exports.services import ecrire_csv
-from stats.models import Export
 from stats.request import StatsRequest, StatsScope
 from tests.conseillers.factories import ConseillerFactory
 from tests.stats.factories import make_atelier, make_cra

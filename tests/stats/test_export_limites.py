@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 
 from cnfs.celery import app
-from stats.exports import views as export_views
-from stats.models import Export
+from cnfs.exports.models import Export
+from cnfs.pages import exports as export_views
 from tests.stats.test_exports import list_csv
 
 DU, AU = datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)
@@ -76,7 +76,7 @@ def test_files_streamed_at_once_are_not_limited(world, login_as):
 
 @pytest.mark.parametrize("task", ["executer_export", "expirer_exports", "exports_interrompus"])
 def test_exports_have_their_own_queue(task):
-    assert app.amqp.router.route({}, f"stats.tasks.{task}")["queue"].name == "exports"
+    assert app.amqp.router.route({}, f"cnfs.exports.tasks.{task}")["queue"].name == "exports"
 
 
 def test_statistics_recomputes_stay_on_the_default_queue():

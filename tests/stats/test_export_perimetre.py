@@ -8,9 +8,9 @@ import pytest
 
 from accounts.models import Role
 from accounts.services import role_grant
-from stats.exports import services as export_services
-from stats.exports import views as export_views
-from stats.models import Export
+from cnfs.exports import production
+from cnfs.exports.models import Export
+from cnfs.pages import exports as export_views
 from tests.stats.factories import make_cra
 from tests.stats.test_exports import read_csv
 
@@ -177,7 +177,7 @@ def test_an_export_of_a_role_taken_away_since_is_neither_served_nor_made(
 
     assert _download(client, export).status_code == 403
     Export.objects.filter(pk=export.pk).update(etat=Export.Etat.EN_ATTENTE, fichier="")
-    export_services.export_executer(export.pk)
+    production.export_executer(export.pk)
     export.refresh_from_db()
     assert export.etat == Export.Etat.ECHEC and not export.fichier
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.enums import RoleKind
-from cra.enums import DATE_LANCEMENT
+from cnfs.socle.periode import DATE_LANCEMENT
 from stats import formatting
 from stats.charts import PAGE_ORDER
 from stats.definitions import SECTIONS

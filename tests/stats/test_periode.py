@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.http import QueryDict
 
-from stats.periode import Periode, PeriodeForm, default_periode, parse_periode, preset_periode
+from cnfs.socle.periode import Periode, PeriodeForm, default_periode, parse_periode, preset_periode
 
 TODAY = datetime.date(2025, 3, 12)
 LAUNCH = datetime.date(2020, 11, 17)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.enums import RoleKind
-from cra.enums import DATE_LANCEMENT
+from cnfs.socle.periode import DATE_LANCEMENT
 from stats import formatting
 from stats.request import StatsRequest, StatsScope
 from stats.selectors import statistiques

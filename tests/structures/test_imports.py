@@ -9,9 +9,8 @@ from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.management import CommandError, call_command
 
-from cnfs.audit import COMPTE_IMPORTS
+from cnfs.socle.imports_csv import COMPTE_IMPORTS, FichierRefuse, decoder
 from structures.imports import structures_importer
-from structures.imports_csv import FichierRefuse, decoder
 from structures.models import Structure
 
 SAMPLE = Path(settings.BASE_DIR) / "docs" / "exemples" / "structures.csv"

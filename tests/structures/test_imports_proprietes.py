@@ -15,10 +15,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from cnfs.socle.imports_csv import ENCODAGES
 from structures.communes import departement_matches_code_postal, departement_of_commune
 from structures.enums import StatutStructure, TypeStructure
 from structures.imports import COLONNES, structures_importer
-from structures.imports_csv import ENCODAGES
 from structures.models import Departement, Structure
 from structures.validators import luhn_valid, siret_valid
 from tests.structures.factories import StructureFactory

@@ -1,7 +1,7 @@
 """`python manage.py import_conseillers FICHIER.csv [--dry-run] [--partiel]`: see docs/imports.md."""
 
+from cnfs.socle.imports_csv import CommandeImport
 from conseillers.imports import conseillers_importer
-from structures.imports_csv import CommandeImport
 
 
 class Command(CommandeImport):

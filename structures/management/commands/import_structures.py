@@ -1,7 +1,7 @@
 """`python manage.py import_structures FICHIER.csv [--dry-run] [--partiel]`: see docs/imports.md."""
 
+from cnfs.socle.imports_csv import CommandeImport
 from structures.imports import structures_importer
-from structures.imports_csv import CommandeImport
 
 
 class Command(CommandeImport):

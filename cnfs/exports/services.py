@@ -1,0 +1,72 @@
+"""Background exports (SPEC §7), what the pages and the admin ask: a new export, a relaunch. The making is in
+cnfs.exports.production, run by the workers (cnfs.exports.tasks)."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role
+from cnfs.exports.models import Export
+from cnfs.exports.production import PRODUCTEURS, export_requete
+from cnfs.exports.tasks import executer_export
+
+logger = logging.getLogger(__name__)
+
+
+def export_demander(
+    *, demandeur, role: Role, nature: str, libelle: str, nom_fichier: str, parametres: dict
+) -> Export:
+    """Records an export asked in one of the requester's roles (`parametres["requete"]`: what it covers) and
+    sends it to the workers once the transaction commits."""
+    if nature not in PRODUCTEURS:
+        raise ValueError(f"Nature d'export inconnue : {nature!r}")
+    if role.user_id != demandeur.pk:
+        raise ValueError("Un export se demande dans un rôle de son demandeur.")
+    export = Export.objects.create(
+        demandeur=demandeur,
+        role=role,
+        nature=nature,
+        libelle=libelle[:300],
+        nom_fichier=nom_fichier,
+        parametres=parametres,
+    )
+    transaction.on_commit(lambda: _envoyer(export.pk))
+    return export
+
+
+def _envoyer(pk: int) -> None:
+    try:
+        executer_export.delay(pk)
+    except Exception:
+        # Broker down (or, in eager mode, an error already recorded on the export): say it on /exports/.
+        logger.exception("Export %s non lancé", pk)
+        Export.objects.filter(pk=pk, etat=Export.Etat.EN_ATTENTE).update(
+            etat=Export.Etat.ECHEC,
+            erreur=(
+                "Le service de préparation des exports n'a pas pu être joint. "
+                "Relancez l'export dans un instant."
+            ),
+            termine_le=timezone.now(),
+        )
+
+
+def export_relancer(export: Export) -> Export:
+    """Starts a failed or expired export again, with the same parameters, if its requester still reads what
+    it covers (PerimetrePerdu otherwise)."""
+    if not export.relancable:
+        raise ValueError("Seul un export en échec ou expiré peut être relancé.")
+    export_requete(export)
+    Export.objects.filter(pk=export.pk).update(
+        etat=Export.Etat.EN_ATTENTE,
+        erreur="",
+        progression=0,
+        lignes=0,
+        tentatives=0,
+        demarre_le=None,
+        termine_le=None,
+        expire_le=None,
+    )
+    transaction.on_commit(lambda: _envoyer(export.pk))
+    export.refresh_from_db()
+    return export

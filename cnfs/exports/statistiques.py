@@ -1,0 +1,75 @@
+"""The exports of a statistics page (SPEC §7): its CSV (sections of label;value(;%) lines) and its PDF
+(the page laid out for A4 by WeasyPrint, with the same SVG charts). Both are built from the page's
+`Statistiques` object, so they show exactly the page's numbers."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cnfs.exports.tableur import Cell
+from cnfs.socle.pdf import PdfMaker
+from stats import definitions as d
+from stats.charts import page_charts
+from stats.formatting import NBSP, heures
+from stats.results import Statistiques, flatten
+
+# Sections whose values are also given as shares: the CSV titles say so (SPEC §7).
+CSV_EN_POURCENTAGE = frozenset({"ages", "statuts", "redirections_detail"})
+
+
+@dataclass(frozen=True)
+class Entete:
+    """What names a statistics export: the page's title and scope, and when it was generated."""
+
+    titre: str
+    scope_name: str
+    genere_le: datetime.datetime
+
+    def periode(self, stats: Statistiques) -> str:
+        return f"du {stats.du:%d/%m/%Y} au {stats.au:%d/%m/%Y}"
+
+
+def _mis_a_jour(stats: Statistiques) -> str:
+    if stats.computed_at is None:
+        return "Données calculées à l'instant"
+    return f"Données mises à jour le {timezone.localtime(stats.computed_at):%d/%m/%Y à %H:%M}"
+
+
+def csv_lignes(stats: Statistiques, entete: Entete) -> list[list[Cell]]:
+    """The rows of the statistics CSV: a title line (scope and period), then one block per section."""
+    rows: list[list[Cell]] = [
+        [f"{entete.titre} – {entete.scope_name}", entete.periode(stats)],
+        [_mis_a_jour(stats)],
+        [],
+        ["Général"],
+    ]
+    rows += [[label, stats.chiffres[key].value] for key, label in d.KEY_FIGURES]
+    for section in stats.sections:
+        title = f"{section.title} (en %)" if section.key in CSV_EN_POURCENTAGE else section.title
+        rows += [[], [title]]
+        for row, depth in flatten(section.rows):
+            label = f"dont {row.label}" if depth else row.label
+            value = heures(row.value).replace(NBSP, " ") if section.key == "temps" else row.value
+            rows.append([label, value] if row.percent is None else [label, value, row.percent])
+        if section.key == "temps":
+            rows.append(["Total", heures(stats.temps_total).replace(NBSP, " ")])
+    return rows
+
+
+def pdf_bytes(stats: Statistiques, entete: Entete) -> bytes:
+    """The statistics laid out for A4: header, scope and period, key figures, every chart with its
+    table, page numbers, the generation and update dates. Text stays text (selectable, searchable)."""
+    html = render_to_string(
+        "stats/pdf.html",
+        {
+            "stats": stats,
+            "charts": page_charts(stats),
+            "entete": entete,
+            "periode": entete.periode(stats),
+            "mis_a_jour": _mis_a_jour(stats),
+        },
+    )
+    return PdfMaker(css_file=finders.find("css/pdf.css")).pdf(html)

@@ -1,0 +1,77 @@
+from django.contrib import admin, messages
+
+from cnfs.exports.models import Export
+from cnfs.exports.production import PerimetrePerdu
+from cnfs.exports.services import export_relancer
+from cnfs.socle.admin_outils import LectureSeuleMixin, lien
+from cnfs.socle.audit import CHANGE, journal_ecrire
+
+
+@admin.register(Export)
+class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
+    """The background exports (SPEC §7): followed, relaunched when failed; the files are served by
+    /exports/ to their requester only, never from here. Not deleted here: the file would stay in the
+    storage; expired exports lose it every night."""
+
+    list_display = [
+        "libelle",
+        "demandeur_lien",
+        "nature",
+        "etat",
+        "progression",
+        "lignes",
+        "cree_le",
+        "termine_le",
+    ]
+    list_filter = ["etat", "nature"]
+    list_select_related = ["demandeur"]
+    search_fields = ["libelle", "nom_fichier", "demandeur__email"]
+    date_hierarchy = "cree_le"
+    actions = ["relancer"]
+    fields = [
+        "libelle",
+        "demandeur_lien",
+        "role",
+        "nature",
+        "nom_fichier",
+        "parametres",
+        "etat",
+        "progression",
+        "lignes",
+        "taille",
+        "erreur",
+        "tentatives",
+        "cree_le",
+        "demarre_le",
+        "termine_le",
+        "expire_le",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="demandeur", ordering="demandeur__email")
+    def demandeur_lien(self, export):
+        return lien(export.demandeur)
+
+    def has_relancer_permission(self, request) -> bool:
+        return request.user.has_perm("exports.change_export")
+
+    @admin.action(description="Relancer les exports en échec ou expirés", permissions=["relancer"])
+    def relancer(self, request, queryset):
+        relances, perdus = [], 0
+        for export in (export for export in queryset if export.relancable):
+            try:
+                relances.append(export_relancer(export))
+            except PerimetrePerdu:  # its requester no longer reads its scope (SPEC §18)
+                perdus += 1
+        journal_ecrire(
+            user=request.user, entries=[(export, CHANGE, "Export relancé.") for export in relances]
+        )
+        ignores = len(queryset) - len(relances) - perdus
+        self.message_user(
+            request,
+            f"{len(relances)} export(s) relancé(s)"
+            + (f" ; {ignores} ignoré(s) (ni en échec ni expirés)" if ignores else "")
+            + (f" ; {perdus} refusé(s) : leur demandeur n'a plus accès à leur périmètre" if perdus else "")
+            + ".",
+            messages.SUCCESS,
+        )
