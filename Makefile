@@ -49,6 +49,7 @@ test-browser: install ## Lance les tests dans le navigateur (Chromium de Debian 
 quality: install ## Vérifie le style (ruff) et l'absence de migration manquante
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
 	DJANGO_SETTINGS_MODULE=cnfs.settings.test $(MANAGE) makemigrations --check --dry-run
 	REDIS_URL=redis://127.0.0.1:6379/0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=pilotage.example.org DJANGO_SETTINGS_MODULE=cnfs.settings.prod $(MANAGE) check --deploy --fail-level WARNING
 
