@@ -46,10 +46,11 @@ test: install ## Lance toute la suite de tests (hors navigateur)
 test-browser: install ## Lance les tests dans le navigateur (Chromium de Debian + axe-core)
 	$(BIN)/pytest -m browser
 
-quality: install ## Vérifie le style (ruff), les couches (import-linter) et l'absence de migration manquante
+quality: install ## Vérifie le style (ruff, djlint), les couches (import-linter) et l'absence de migration manquante
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/djlint templates --lint
 	DJANGO_SETTINGS_MODULE=cnfs.settings.test $(MANAGE) makemigrations --check --dry-run
 	REDIS_URL=redis://127.0.0.1:6379/0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=pilotage.example.org DJANGO_SETTINGS_MODULE=cnfs.settings.prod $(MANAGE) check --deploy --fail-level WARNING
 

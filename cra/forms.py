@@ -179,6 +179,11 @@ class CraForm(forms.Form):
             for theme in self["themes"]
         ]
 
+    @property
+    def autres_organismes(self):
+        """The name and the count fields of each "autre" organisme, for the page to lay them side by side."""
+        return [(self[f"autre_nom_{i}"], self[f"autre_nombre_{i}"]) for i in range(1, AUTRES_ORGANISMES + 1)]
+
     def rule_data(self) -> dict:
         """The typed values in the shape the rules take (SPEC form names, redirections as a list)."""
         data = dict(self.cleaned_data)

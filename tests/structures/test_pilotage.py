@@ -263,6 +263,18 @@ def test_the_fiche_shows_the_structure_its_dotation_and_its_conseillers(world, l
     assert f'href="/pilotage/structures/{structure.pk}/statistiques/">Voir les statistiques' in html
 
 
+def test_the_fil_d_ariane_of_the_fiche_leads_back_to_the_list(world, log_in):
+    html = log_in("prefet_rhone").get(fiche(world.villeurbanne)).content.decode()
+
+    fil = re.search(r'<nav[^>]*class="fr-breadcrumb[ "].*?</nav>', html, re.S).group(0)
+    assert re.findall(r'<a class="fr-breadcrumb__link" ([^>]*)>([^<]*)</a>', fil) == [
+        ('href="/accounts/accueil/"', "Accueil"),
+        ('href="/pilotage/"', "Tableau de pilotage"),
+        ('href="/pilotage/structures/"', "Structures"),
+        ('aria-current="page"', VILLEURBANNE),
+    ]
+
+
 def test_its_own_users_see_its_accounts_and_may_invite(world, log_in):
     colleague = UserFactory(email="jamais@villeurbanne.fr")
     role_grant(user=colleague, kind=RoleKind.STRUCTURE, structure=world.villeurbanne)
