@@ -14,10 +14,10 @@ from bench.measures import Measure, timed
 from cnfs.pages.middleware import SESSION_ROLE_KEY
 from cnfs.socle.periode import DATE_LANCEMENT, preset_periode
 from stats.models import AgregatJour
-from stats.reference import _counters as reference_counters
 from stats.reference import cras_for, reference_sums
 from stats.request import StatsRequest, StatsScope
 from stats.selectors import statistiques
+from stats.sums import sum_aggregates
 from stats.territoires import tableau_territoires
 from structures.enums import Maille
 
@@ -74,7 +74,7 @@ def _single_pass(request: StatsRequest) -> dict:
     """Every additive sum of `request` in one statement over the raw CRAs: one scan, COUNT / SUM … FILTER
     with the project's own counter definitions. Without the months and the organismes that the
     statistics also need: a yardstick in the raw computation's favour."""
-    counters = reference_counters()
+    counters = sum_aggregates()
     return cras_for(request).aggregate(**{f"s{i}": counter for i, counter in enumerate(counters.values())})
 
 

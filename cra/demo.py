@@ -2,6 +2,7 @@
 
 import datetime
 
+from cnfs.socle.sql import raw_delete
 from conseillers.demo.data import CONSEILLER_ACCOUNT, COORDINATEUR_ACCOUNT
 from conseillers.models import Conseiller
 from cra.generation import generate_cras
@@ -22,7 +23,7 @@ def demo_cras_load(*, today: datetime.date, count: int = DEMO_CRAS) -> int:
     CraRedirection.objects.filter(cra__in=generated).delete()
     # Nothing left to cascade (redirections deleted, no history): one DELETE, as Django's own fast
     # deletes do, rather than loading every CRA into the deletion collector.
-    generated._raw_delete(generated.db)
+    raw_delete(generated)
     # The conseillers behind the demo accounts are busy, this month too.
     accounts = [CONSEILLER_ACCOUNT, COORDINATEUR_ACCOUNT]
     busy = list(Conseiller.objects.filter(user__email__in=accounts).values_list("pk", flat=True))

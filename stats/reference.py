@@ -10,13 +10,10 @@ It is the yardstick the aggregates are checked against (`check_stats`, the tests
 
 from collections import Counter
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.db.models.lookups import GreaterThan
 
-from cra.enums import Activite
-from cra.models import SOUS_THEME_BITS, THEME_BITS, Cra, CraRedirection
-from stats import definitions as d
+from cra.models import Cra, CraRedirection
 from stats import sums as s
 from stats.request import ScopeKind, StatsRequest
 from structures.models import Departement
@@ -57,44 +54,9 @@ def cras_for(request: StatsRequest) -> QuerySet[Cra]:
     return Cra.objects.filter(request_filter(request))
 
 
-def _bucket_condition(bucket: d.DureeBucket) -> Q:
-    condition = Q(duree=bucket.duree)
-    if bucket.min_minutes is not None:
-        condition &= Q(duree_minutes__gte=bucket.min_minutes)
-    if bucket.max_minutes is not None:
-        condition &= Q(duree_minutes__lt=bucket.max_minutes)
-    return condition
-
-
-def _counters() -> dict[str, object]:
-    """Sum key -> the aggregate expression computing it over a set of CRAs (stats.sums)."""
-    minutes = Case(
-        *(When(duree=duree, then=Value(value)) for duree, value in d.MINUTES_PAR_DUREE.items()),
-        default=F("duree_minutes"),
-        output_field=IntegerField(),
-    )
-    return {
-        s.CRA: Count("pk"),
-        **{s.activite_key(a): Count("pk", filter=Q(activite=a)) for a, _label in d.ACTIVITES},
-        s.PARTICIPANTS_ATELIERS: Sum("nb_participants", filter=Q(activite=Activite.COLLECTIF)),
-        **{key: Sum(field) for key, field in s.FIELD_SUMS.items()},
-        **{
-            s.theme_key(theme): Count("pk", filter=GreaterThan(F("themes").bitand(bit), 0))
-            for theme, bit in THEME_BITS.items()
-        },
-        **{
-            s.sous_theme_key(sous_theme): Count("pk", filter=GreaterThan(F("sous_themes").bitand(bit), 0))
-            for sous_theme, bit in SOUS_THEME_BITS.items()
-        },
-        **{s.canal_key(canal): Count("pk", filter=Q(canal=canal)) for canal, _label in d.CANAUX},
-        **{s.duree_key(b.key): Count("pk", filter=_bucket_condition(b)) for b in d.DUREE_BUCKETS},
-        **{s.minutes_key(a): Sum(minutes, filter=Q(activite=a)) for a, _label in d.ACTIVITES},
-    }
-
-
 def reference_sums(request: StatsRequest) -> Counter:
     """The sums of a request from the raw CRAs (two queries)."""
-    counters = _counters()
+    counters = s.sum_aggregates()
     # Positional aliases: the sum keys hold ":" and must not depend on what SQL accepts as a column name.
     aliases = {f"s{i}": key for i, key in enumerate(counters)}
     per_month = (

@@ -35,6 +35,7 @@ from django.db.models.lookups import GreaterThan, In
 
 from cnfs.exports.production import Progression
 from cnfs.exports.tableur import FORMULA_STARTS, Cell, Tableur, neutralise
+from cnfs.socle.sql import copy_to_stdout
 from cra.enums import AGES, STATUTS, Activite, Canal, Duree, Organisme, SousTheme, Theme
 from cra.models import SOUS_THEME_BITS, THEME_BITS, Cra, CraRedirection
 
@@ -276,10 +277,8 @@ def cra_csv_copy(cras: QuerySet[Cra], path: str, progression: Progression) -> in
     with open(path, "wb") as stream, connections[cras.db].cursor() as cursor:
         stream.write(_entete())
         while True:
-            sql, params = cras.filter(pk__gt=last)[:COPY_CHUNK].query.sql_with_params()
-            with cursor.cursor.copy(
-                f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')", params
-            ) as copy:
+            chunk = cras.filter(pk__gt=last)[:COPY_CHUNK]
+            with copy_to_stdout(cursor, chunk, "FORMAT csv, DELIMITER ';'") as copy:
                 # One read, one row (one CopyData message), ending with LF: an LF inside a quoted text
                 # stays, as the csv module writes it.
                 lignes = [bytes(ligne[:-1]) for ligne in copy]

@@ -235,6 +235,17 @@ def test_rows_written_by_the_generator_are_caught_up_by_the_rebuild(world, capsy
     assert "0 différence(s)" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("model", [AgregatJour, AgregatDepartementJour, AgregatDepartementMois])
+def test_the_rebuild_empties_each_table_in_one_delete(world, django_assert_num_queries, model):
+    # aggregates_rebuild() empties the tables with the public QuerySet.delete(): one DELETE as long as
+    # nothing points to the aggregates and no signal listens to them. A foreign key or a receiver would make
+    # Django load the millions of rows first (cnfs/socle/sql.py, raw_delete).
+    make_cra(world.alice)
+    with django_assert_num_queries(1):
+        deleted, _by_model = model.objects.all().delete()
+    assert deleted == 1
+
+
 # --- Property: random CRAs, edits, deletions, scopes and periods -----------------------------------------
 
 DAYS = st.dates(min_value=datetime.date(2024, 1, 20), max_value=datetime.date(2024, 4, 10))
