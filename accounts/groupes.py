@@ -4,7 +4,7 @@
   (accounts.services.role_grant).
 - « Support »: read-only staff (help desk): sees everything the national team sees, changes nothing.
 
-Only a superuser manages staff status, groups and individual permissions (accounts/admin.py).
+Only a superuser manages staff status, groups and individual permissions (cnfs/pages/admin/comptes.py).
 """
 
 EQUIPE_NATIONALE = "Équipe nationale"

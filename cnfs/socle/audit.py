@@ -3,7 +3,7 @@
 The admin already writes one entry per addition, change and deletion made through its forms; here it also
 records the old and new values of each changed field (AuditAdminMixin), and the admin actions and the
 imports write their own entries (journal_ecrire) with a readable French message. Every entry shows in the
-object's « Historique » page and in the « Journal des modifications » (accounts/admin.py).
+object's « Historique » page and in the « Journal des modifications » (cnfs/pages/admin/comptes.py).
 """
 
 import datetime

@@ -1,4 +1,4 @@
-"""Accounts, roles and invitations in the admin, and the journal of every change (audit, cnfs/audit.py).
+"""Accounts, roles and invitations in the admin, and the journal of every change (audit, cnfs/socle/audit.py).
 
 Access: staff accounts only. The `admin` role makes an account staff in the « Équipe nationale » group
 (accounts.services.role_grant); the « Support » group reads without changing (accounts/groupes.py). Only a

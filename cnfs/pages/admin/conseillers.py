@@ -4,7 +4,7 @@ The conseillers' changelist shows what the team follows (structure, statut, Acti
 saisis and the last CRA's day, from the daily aggregates: one query for the page), imports the recruitment
 files (conseillers.imports) and carries the team's actions: invitations, certification, rupture. The
 current structure and the statut are derived from the contracts (conseillers.services): read-only here,
-kept up to date by the contracts' inlines (conseillers/admin_emploi.py).
+kept up to date by the contracts' inlines (cnfs/pages/admin/emploi.py).
 """
 
 import datetime

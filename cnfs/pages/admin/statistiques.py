@@ -1,5 +1,5 @@
-"""The aggregates' state and the background exports in the admin, and the recompute of a territory's
-aggregates asked by the national team (the actions of the territories' admins, structures/admin.py).
+"""The aggregates' state in the admin, and the recompute of a territory's aggregates asked by the national
+team (the actions of the territories' admins, cnfs/pages/admin/structures.py).
 
 The aggregate rows themselves are not shown (millions of them): `check_stats` compares them to the CRAs,
 and a territory's rows are recomputed from its CRAs by key (stats.services.aggregates_recompute), never
