@@ -21,8 +21,11 @@ REQUIREMENTS := requirements/prod.txt requirements/dev.txt
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
 	--strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
 
+# --no-deps: the file already holds every dependency (pip check verifies it); and the pip of a new venv
+# (23.2 with Python 3.11) fails to match an extra, such as weasyprint's fonttools[woff], to its hashed pin.
 $(VENV)/.installed: $(REQUIREMENTS) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/python -m pip check
 	touch $@
 
 install: $(VENV)/.installed ## Crée l'environnement virtuel et installe les dépendances verrouillées (développement)
