@@ -15,20 +15,25 @@ help: ## Affiche cette aide
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+# The locked requirements, with their hashes: production (the Docker image), development (+ the dev extra).
+REQUIREMENTS := requirements/prod.txt requirements/dev.txt
+# The pins already in the files are kept (UPGRADE=1 moves them); no index or find-links of this machine.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+
+# --no-deps: the file already holds every dependency (pip check verifies it); and the pip of a new venv
+# (23.2 with Python 3.11) fails to match an extra, such as weasyprint's fonttools[woff], to its hashed pin.
+$(VENV)/.installed: $(REQUIREMENTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/python -m pip check
 	touch $@
 
-install: $(VENV)/.installed ## Crée l'environnement virtuel et installe les dépendances verrouillées
+install: $(VENV)/.installed ## Crée l'environnement virtuel et installe les dépendances verrouillées (développement)
 
-lock: ## Régénère requirements.lock à partir de pyproject.toml
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --upgrade pip
-	$(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > .lock-venv/requirements.in
-	.lock-venv/bin/python -m pip install --quiet -r .lock-venv/requirements.in
-	.lock-venv/bin/python -m pip freeze --all | grep -vE '^(pip|setuptools)==' > requirements.lock
-	rm -rf .lock-venv
+# Development is constrained by production, so that a package shared by both has the same version in both.
+lock: install ## Régénère requirements/*.txt depuis pyproject.toml (UPGRADE=1 : versions mises à jour)
+	$(PIP_COMPILE) --output-file requirements/prod.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements/prod.txt --output-file requirements/dev.txt pyproject.toml
 
 migrate: install ## Applique les migrations
 	$(MANAGE) migrate --noinput
