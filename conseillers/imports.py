@@ -12,7 +12,7 @@ written in the admin journal with the file's name and the line's number.
 import datetime
 
 from accounts.services import conseiller_account_link
-from cnfs.socle.audit import ADDITION, CHANGE, journal_ecrire, modifications_lisibles
+from cnfs.socle.audit import ADDITION, CHANGE, journal_write, modifications_lisibles
 from cnfs.socle.imports_csv import (
     CREEE,
     INCHANGEE,
@@ -255,7 +255,7 @@ class ImportConseillers:
             conseiller.save()
             entries = self._contrat(conseiller, emploi)
             resume = [message for _obj, _flag, message in entries]
-            journal_ecrire(
+            journal_write(
                 user=self.user,
                 entries=[
                     (conseiller, ADDITION, f"{origine} : " + " ; ".join(["création", *resume]) + "."),
@@ -278,7 +278,7 @@ class ImportConseillers:
             return INCHANGEE
         resume = [modifications_lisibles(Conseiller, changes)] if changes else []
         resume += [message for _obj, _flag, message in entries]
-        journal_ecrire(
+        journal_write(
             user=self.user,
             entries=[
                 (conseiller, CHANGE, f"{origine} : {' ; '.join(resume)}."),

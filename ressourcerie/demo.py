@@ -404,7 +404,7 @@ def demo_documents_load(*, now: datetime.datetime | None = None) -> int:
     maker = None
     with transaction.atomic():
         for index, (categorie, titre, description, noms, etapes) in enumerate(DEMO_DOCUMENTS):
-            tags = [services.tag_obtenir(nom) for nom in noms]
+            tags = [services.tag_get_or_create(nom) for nom in noms]
             document = existing.get(titre)
             if document is None:
                 maker = maker or PdfMaker(css=PDF_CSS)

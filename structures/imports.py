@@ -9,7 +9,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from cnfs.socle.audit import ADDITION, CHANGE, journal_ecrire, modifications_lisibles
+from cnfs.socle.audit import ADDITION, CHANGE, journal_write, modifications_lisibles
 from cnfs.socle.imports_csv import (
     CREEE,
     INCHANGEE,
@@ -209,7 +209,7 @@ class ImportStructures:
             structure = Structure(siret=siret, **champs)
             structure.full_clean()
             structure.save()
-            journal_ecrire(user=self.user, entries=[(structure, ADDITION, f"{origine} : création.")])
+            journal_write(user=self.user, entries=[(structure, ADDITION, f"{origine} : création.")])
             return CREEE
 
         changes = {name: (getattr(structure, name), value) for name, value in champs.items()}
@@ -229,7 +229,7 @@ class ImportStructures:
             setattr(structure, name, after)
         structure.full_clean()
         structure.save()
-        journal_ecrire(
+        journal_write(
             user=self.user,
             entries=[(structure, CHANGE, f"{origine} : {modifications_lisibles(Structure, changes)}.")],
         )

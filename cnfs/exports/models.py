@@ -1,5 +1,5 @@
 """The files asked for by users and made in the background (SPEC §7): CRA and conseillers CSVs, statistics
-PDFs. The web process records the request (services.export_demander), a worker of the "exports" queue makes
+PDFs. The web process records the request (services.export_request), a worker of the "exports" queue makes
 the file (tasks), the requester downloads it from /exports/ while it lasts."""
 
 import uuid

@@ -1,12 +1,12 @@
 """The making of the background exports (SPEC §7), what the workers do: make, expire, notice interruptions.
 
-An export is made by `export_executer`, run by the Celery task cnfs.exports.tasks.executer_export: the file is
+An export is made by `export_make`, run by the Celery task cnfs.exports.tasks.export_make: the file is
 written to a temporary file and only stored, and offered, once complete — a failed or interrupted export
 never leaves a partial file. A replayed task does nothing to a finished export; a task redelivered after a
 worker crash starts the export again from the beginning, up to MAX_TENTATIVES times.
 
 An export is made, relaunched and downloaded only while the role it was asked in still reads what it covers
-(SPEC §18, `export_requete`): the scope is derived again from that role as it is then.
+(SPEC §18, `export_stats_request`): the scope is derived again from that role as it is then.
 """
 
 import dataclasses
@@ -56,7 +56,7 @@ class PerimetrePerdu(Exception):
         )
 
 
-def export_requete(export: Export, *, fige: bool = False) -> StatsRequest:
+def export_stats_request(export: Export, *, fige: bool = False) -> StatsRequest:
     """What an export covers as its requester may read it now, from the role it was asked in (a coordinator's
     team as it is now); raises PerimetrePerdu when the role was taken away or reads it no more. `fige`: for
     its file, already made (a team must still include everyone in it)."""
@@ -80,7 +80,7 @@ def producteur(nature: str, extension: str):
     return register
 
 
-def ecrire_csv(
+def csv_write(
     path: str, lignes: Iterable[Iterable[Cell]], progression: Progression, *, pretes: bool = False
 ) -> int:
     """Writes CSV lines (header included) to `path` with the conventions of cnfs.exports.tableur
@@ -132,13 +132,13 @@ def _progression(export: Export, total: int | None) -> Progression:
     return update
 
 
-def export_executer(pk: int) -> Export | None:
+def export_make(pk: int) -> Export | None:
     """Makes the file of an export; returns the export, or None when there was nothing to do."""
     export = _commencer(pk)
     if export is None:
         return None
     try:
-        requete = export_requete(export)
+        requete = export_stats_request(export)
     except PerimetrePerdu as error:
         _echouer(export, str(error))
         return Export.objects.get(pk=pk)
@@ -190,7 +190,7 @@ def _prevenir(export: Export) -> None:
         logger.exception("E-mail de l'export %s non envoyé", export.pk)
 
 
-def exports_expirer(now: datetime.datetime | None = None) -> int:
+def exports_expire(now: datetime.datetime | None = None) -> int:
     """Deletes the files of the exports older than DUREE_CONSERVATION; returns how many expired."""
     now = now or timezone.now()
     count = 0
@@ -202,7 +202,7 @@ def exports_expirer(now: datetime.datetime | None = None) -> int:
     return count
 
 
-def exports_interrompus(now: datetime.datetime | None = None) -> int:
+def exports_fail_interrupted(now: datetime.datetime | None = None) -> int:
     """Marks as failed the exports still running long after they started (their worker died and the task
     was not delivered again)."""
     now = now or timezone.now()

@@ -10,7 +10,7 @@ import pytest
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from ressourcerie.archive import archive_construire
+from ressourcerie.archive import archive_build
 from ressourcerie.enums import Categorie
 from ressourcerie.models import Document
 from tests.ressourcerie.factories import make_document
@@ -52,7 +52,7 @@ def documents(db):
         document = make_document(titre, categorie=categorie, description=description, tags=tags)
         Document.objects.filter(pk=document.pk).update(cree_le=now - datetime.timedelta(days=index))
         made[titre] = document
-    archive_construire()
+    archive_build()
     return made
 
 
@@ -102,7 +102,7 @@ def test_anonymous_users_are_sent_to_the_login_page(documents, client):
 
 def test_files_are_not_reachable_by_a_guessed_media_url(world, documents, client, login_as):
     document = documents["Créer une adresse e-mail"]
-    archive = archive_construire()
+    archive = archive_build()
 
     for name in [document.fichier.name, archive.fichier.name]:
         assert client.get(f"/media/{name}").status_code in (302, 404)
@@ -286,7 +286,7 @@ def test_the_page_makes_a_constant_number_of_queries(
         client.get(f"/ressourcerie/{query}")
     for index in range(12):
         make_document(f"Encore un guide {index}", tags=["Débutant", f"Tag {index}", "Fiche pratique"])
-    archive_construire()
+    archive_build()
     with django_assert_num_queries(8):
         content = page(client, query)
     assert len(titles(content)) > 0

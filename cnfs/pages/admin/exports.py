@@ -2,9 +2,9 @@ from django.contrib import admin, messages
 
 from cnfs.exports.models import Export
 from cnfs.exports.production import PerimetrePerdu
-from cnfs.exports.services import export_relancer
+from cnfs.exports.services import export_relaunch
 from cnfs.socle.admin_outils import LectureSeuleMixin, lien
-from cnfs.socle.audit import CHANGE, journal_ecrire
+from cnfs.socle.audit import CHANGE, journal_write
 
 
 @admin.register(Export)
@@ -60,12 +60,10 @@ class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
         relances, perdus = [], 0
         for export in (export for export in queryset if export.relancable):
             try:
-                relances.append(export_relancer(export))
+                relances.append(export_relaunch(export))
             except PerimetrePerdu:  # its requester no longer reads its scope (SPEC §18)
                 perdus += 1
-        journal_ecrire(
-            user=request.user, entries=[(export, CHANGE, "Export relancé.") for export in relances]
-        )
+        journal_write(user=request.user, entries=[(export, CHANGE, "Export relancé.") for export in relances])
         ignores = len(queryset) - len(relances) - perdus
         self.message_user(
             request,

@@ -82,7 +82,7 @@ class DocumentAdmin(admin.ModelAdmin):
             self.message_user(request, "Saisissez le nom de l'étiquette à ajouter.", messages.ERROR)
             return
         try:
-            tag = services.tag_obtenir(nom)
+            tag = services.tag_get_or_create(nom)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return
