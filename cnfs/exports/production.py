@@ -111,16 +111,16 @@ def _commencer(pk: int) -> Export | None:
             return None
         export.etat = Export.Etat.EN_COURS
         export.tentatives += 1
-        export.demarre_le = timezone.now()
+        export.started_at = timezone.now()
         export.progression = 0
         export.lignes = 0
-        export.save(update_fields=["etat", "tentatives", "demarre_le", "progression", "lignes"])
+        export.save(update_fields=["etat", "tentatives", "started_at", "progression", "lignes"])
     return export
 
 
 def _echouer(export: Export, message: str) -> None:
     Export.objects.filter(pk=export.pk).update(
-        etat=Export.Etat.ECHEC, erreur=message, termine_le=timezone.now(), progression=0
+        etat=Export.Etat.ECHEC, erreur=message, finished_at=timezone.now(), progression=0
     )
 
 
@@ -155,8 +155,8 @@ def export_make(pk: int) -> Export | None:
             export.etat = Export.Etat.TERMINE
             export.lignes = lignes
             export.progression = 100
-            export.termine_le = timezone.now()
-            export.expire_le = export.termine_le + DUREE_CONSERVATION
+            export.finished_at = timezone.now()
+            export.expires_at = export.finished_at + DUREE_CONSERVATION
             export.erreur = ""
             export.save()
     except Exception as error:
@@ -194,7 +194,7 @@ def exports_expire(now: datetime.datetime | None = None) -> int:
     """Deletes the files of the exports older than DUREE_CONSERVATION; returns how many expired."""
     now = now or timezone.now()
     count = 0
-    for export in Export.objects.filter(etat=Export.Etat.TERMINE, expire_le__lte=now):
+    for export in Export.objects.filter(etat=Export.Etat.TERMINE, expires_at__lte=now):
         if export.fichier:
             export.fichier.delete(save=False)
         Export.objects.filter(pk=export.pk).update(etat=Export.Etat.EXPIRE, fichier="", taille=0)
@@ -206,8 +206,8 @@ def exports_fail_interrupted(now: datetime.datetime | None = None) -> int:
     """Marks as failed the exports still running long after they started (their worker died and the task
     was not delivered again)."""
     now = now or timezone.now()
-    return Export.objects.filter(etat=Export.Etat.EN_COURS, demarre_le__lt=now - DUREE_MAX).update(
+    return Export.objects.filter(etat=Export.Etat.EN_COURS, started_at__lt=now - DUREE_MAX).update(
         etat=Export.Etat.ECHEC,
         erreur="La préparation du fichier a été interrompue. Vous pouvez la relancer.",
-        termine_le=now,
+        finished_at=now,
     )

@@ -47,7 +47,7 @@ def _envoyer(pk: int) -> None:
                 "Le service de préparation des exports n'a pas pu être joint. "
                 "Relancez l'export dans un instant."
             ),
-            termine_le=timezone.now(),
+            finished_at=timezone.now(),
         )
 
 
@@ -63,9 +63,9 @@ def export_relaunch(export: Export) -> Export:
         progression=0,
         lignes=0,
         tentatives=0,
-        demarre_le=None,
-        termine_le=None,
-        expire_le=None,
+        started_at=None,
+        finished_at=None,
+        expires_at=None,
     )
     transaction.on_commit(lambda: _envoyer(export.pk))
     export.refresh_from_db()

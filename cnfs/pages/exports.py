@@ -149,7 +149,7 @@ def demander(request, stats_request: StatsRequest, entete: Entete, *, cra_export
 
 def mes_exports(request):
     """ "Mes exports": the user's exports, the latest first, with their state and download link."""
-    exports = Export.objects.filter(demandeur=request.user).order_by("-cree_le", "-pk")
+    exports = Export.objects.filter(demandeur=request.user).order_by("-created_at", "-pk")
     page_obj = Paginator(exports, EXPORTS_PAR_PAGE).get_page(request.GET.get("page"))
     en_cours = any(export.etat in (Export.Etat.EN_ATTENTE, Export.Etat.EN_COURS) for export in page_obj)
     return render(request, "stats/exports.html", {"page_obj": page_obj, "en_cours": en_cours})

@@ -136,11 +136,11 @@ def test_a_rebuild_whose_worker_is_killed_leaves_no_drift(world, monkeypatch):
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
         # Killed inside its transaction: nothing of it is visible.
-        assert not EtatAgregats.objects.filter(reconstruit_le__isnull=False).exists()
+        assert not EtatAgregats.objects.filter(rebuilt_at__isnull=False).exists()
 
         with celery_worker(queue, **VISIBILITY) as worker:
             wait_for(
-                lambda: EtatAgregats.objects.filter(reconstruit_le__isnull=False).exists(),
+                lambda: EtatAgregats.objects.filter(rebuilt_at__isnull=False).exists(),
                 seconds=120,
                 worker=worker,
                 what="la reconstruction reprise",

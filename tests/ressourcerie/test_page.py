@@ -50,7 +50,7 @@ def documents(db):
     made = {}
     for index, (titre, categorie, description, tags) in enumerate(rows):
         document = make_document(titre, categorie=categorie, description=description, tags=tags)
-        Document.objects.filter(pk=document.pk).update(cree_le=now - datetime.timedelta(days=index))
+        Document.objects.filter(pk=document.pk).update(created_at=now - datetime.timedelta(days=index))
         made[titre] = document
     archive_build()
     return made
@@ -160,7 +160,7 @@ def test_each_document_shows_its_tags_size_pages_date_and_download_link(world, d
         "fiche-pratique",
     ]
     assert f"PDF – {filesizeformat(document.taille)} – 1&nbsp;page – ajouté le" in card
-    assert timezone.localtime(document.cree_le).strftime("%Y") in card
+    assert timezone.localtime(document.created_at).strftime("%Y") in card
 
 
 def test_the_search_ignores_accents_and_case_and_reads_titles_descriptions_and_tags(

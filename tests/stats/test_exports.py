@@ -156,7 +156,7 @@ def test_the_statistics_pdf_is_made_in_the_background_and_downloaded(
         Export.Nature.STATISTIQUES_PDF,
     )
     assert export.nom_fichier == "statistiques_alice-arnaud_2024-01-01_2024-06-30.pdf"
-    assert export.expire_le - export.termine_le == datetime.timedelta(days=7)
+    assert export.expires_at - export.finished_at == datetime.timedelta(days=7)
     assert mail.outbox[-1].to == ["gestion@villeurbanne.fr"] and "/exports/" in mail.outbox[-1].body
 
     page = client.get("/exports/").content.decode()
@@ -365,8 +365,8 @@ def test_exports_expire_after_seven_days_and_stuck_ones_fail(world, cras, login_
     assert client.get(f"/exports/{export.pk}/telecharger/").status_code == 404
     assert "Relancer" in client.get("/exports/").content.decode()
 
-    stuck = _export(world, etat=Export.Etat.EN_COURS, demarre_le=timezone.now() - datetime.timedelta(hours=3))
-    running = _export(world, etat=Export.Etat.EN_COURS, demarre_le=timezone.now())
+    stuck = _export(world, etat=Export.Etat.EN_COURS, started_at=timezone.now() - datetime.timedelta(hours=3))
+    running = _export(world, etat=Export.Etat.EN_COURS, started_at=timezone.now())
     assert production.exports_fail_interrupted() == 1
     stuck.refresh_from_db()
     running.refresh_from_db()

@@ -20,13 +20,13 @@ class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
         "etat",
         "progression",
         "lignes",
-        "cree_le",
-        "termine_le",
+        "created_at",
+        "finished_at",
     ]
     list_filter = ["etat", "nature"]
     list_select_related = ["demandeur"]
     search_fields = ["libelle", "nom_fichier", "demandeur__email"]
-    date_hierarchy = "cree_le"
+    date_hierarchy = "created_at"
     actions = ["relancer"]
     fields = [
         "libelle",
@@ -41,10 +41,10 @@ class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
         "taille",
         "erreur",
         "tentatives",
-        "cree_le",
-        "demarre_le",
-        "termine_le",
-        "expire_le",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "expires_at",
     ]
     readonly_fields = fields
 

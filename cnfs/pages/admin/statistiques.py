@@ -85,4 +85,4 @@ class RecalculAgregatsMixin:
 class EtatAgregatsAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Read only: the aggregates are written by stats.services alone (rebuild_stats, the recomputes)."""
 
-    list_display = ["reconstruit_le", "duree_secondes", "lignes"]
+    list_display = ["rebuilt_at", "duree_secondes", "lignes"]
