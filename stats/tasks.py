@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 # Sorted set: JSON key -> time of its last change. A key changed again while its recompute runs gets a new
 # score, so the recompute leaves it pending (a plain set would forget the second change).
 PENDING_KEYS = "stats:agregats:cles-en-attente"
-SCHEDULED = "stats:agregats:recalcul-programme"  # set while a aggregates_recompute_pending task is on its way
+SCHEDULED = "stats:agregats:recalcul-programme"  # while an aggregates_recompute_pending task is on its way
 COALESCE_SECONDS = 1  # the changes of this delay are recomputed together (visible in < 10 s)
 SCHEDULED_SECONDS = 60  # a task lost with a broker restart delays the next ones this long at most
 BATCH = 500  # keys per recompute: one SQL statement per table, a bounded OR of conditions
