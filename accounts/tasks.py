@@ -4,5 +4,5 @@ from accounts import services
 
 
 @shared_task
-def purge_expired_invitations():
+def invitations_purge_expired():
     return services.invitations_purge_expired()

@@ -2,11 +2,11 @@
 and the statistics PDF.
 
 The CSV is an Export of nature cra_csv (the national request over the last days holding about CRA_LINES
-CRAs) executed by `export_executer` in a process of its own (`python -m bench export <pk>`), as a worker
+CRAs) executed by `export_make` in a process of its own (`python -m bench export <pk>`), as a worker
 would: lines per second, peak memory of that process; then the file is checked (its lines, the export's
 count). For information, the lines alone (`cra_lignes`, no file) are read in the bench process. The PDF is
 timed by itself (`pdf_bytes`, national and busiest structure, since the launch) and as a background export
-(`export_executer`). Files go to a temporary MEDIA_ROOT; the exports and their files are removed at the end.
+(`export_make`). Files go to a temporary MEDIA_ROOT; the exports and their files are removed at the end.
 """
 
 import datetime
@@ -30,7 +30,7 @@ from bench.results import french
 from bench.statistiques import ADMIN, busiest
 from cnfs.exports.cras import cra_lignes
 from cnfs.exports.models import Export
-from cnfs.exports.production import export_executer
+from cnfs.exports.production import export_make
 from cnfs.exports.statistiques import Entete, pdf_bytes
 from cnfs.socle.periode import DATE_LANCEMENT
 from cra.models import Cra
@@ -112,9 +112,9 @@ def csv_lines(path: Path) -> int:
 
 def export_process(pk: int) -> int:
     """`python -m bench export <pk>`: runs the export as a worker does; prints the seconds of
-    export_executer and the peak memory of this process (KiB) as JSON."""
+    export_make and the peak memory of this process (KiB) as JSON."""
     started = time.perf_counter()
-    export = export_executer(pk)
+    export = export_make(pk)
     seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
     return 0 if export is not None and export.etat == Export.Etat.TERMINE else 1
@@ -139,11 +139,11 @@ def reading_measure(request: StatsRequest, total: int) -> Measure:
 
 
 def cra_csv_measures(url: str, media_root: str, request: StatsRequest, total: int) -> list[Measure]:
-    """The CRA CSV export of `request` run by export_executer in a process of its own: lines per second
+    """The CRA CSV export of `request` run by export_make in a process of its own: lines per second
     and that process's peak memory."""
     rate = Measure(
         "export_cra_csv",
-        f"Export CSV de {french(total)} CRA (export_executer, processus à part)",
+        f"Export CSV de {french(total)} CRA (export_make, processus à part)",
         "lignes/s",
         LINES_PER_SECOND_TARGET,
         at_least=True,
@@ -197,7 +197,7 @@ def pdf_export(request: StatsRequest, scope_name: str) -> Callable[[], None]:
     def run() -> None:
         export = new_export(Export.Nature.STATISTIQUES_PDF, request, scope_name)
         try:
-            export_executer(export.pk)
+            export_make(export.pk)
             pdf_check(finished(export).read_bytes()[:4])
         finally:
             remove_bench_exports()
@@ -238,7 +238,7 @@ def pdf_measures(today: datetime.date) -> list[Measure]:
         )
     measure = Measure(
         "export_pdf_tache",
-        "Export PDF en arrière-plan (export_executer), statistiques nationales",
+        "Export PDF en arrière-plan (export_make), statistiques nationales",
         "s",
         PDF_TARGET_SECONDS,
     )

@@ -4,7 +4,7 @@ for the pieces every pilotage list shares."""
 import django_filters
 from django.db.models import Q
 
-from cnfs.socle.listes import Colonne, OuiNonFilter, RechercheFilter, TriFilter
+from cnfs.socle.listes import ColonneTri, OuiNonFilter, RechercheFilter, TriFilter
 from conseillers.enums import StatutConseiller
 from structures.enums import TypeStructure
 from structures.filters import PilotageFilterSet
@@ -13,16 +13,16 @@ from structures.models import Departement, Region
 # The columns of the lists of conseillers, in their order on the page. `cra` and `dernier_cra` are the
 # annotations of stats.pilotage.with_cra (the chosen period).
 COLONNES_CONSEILLERS = (
-    Colonne("prenom", "Prénom", "prenom"),
-    Colonne("nom", "Nom", "nom"),
-    Colonne("email", "E-mail professionnel", "email_pro"),
-    Colonne("structure", "Structure", "structure__nom"),
-    Colonne("departement", "Département", "structure__departement_id"),
-    Colonne("statut", "Statut", "statut"),
-    Colonne("active", "Activé", "date_activation"),
-    Colonne("certification", "Certification CCP1", "date_certification"),
-    Colonne("cra", "CRA saisis", "cra_periode"),
-    Colonne("dernier_cra", "Date du dernier CRA", "dernier_cra"),
+    ColonneTri("prenom", "Prénom", "prenom"),
+    ColonneTri("nom", "Nom", "nom"),
+    ColonneTri("email", "E-mail professionnel", "email_pro"),
+    ColonneTri("structure", "Structure", "structure__nom"),
+    ColonneTri("departement", "Département", "structure__departement_id"),
+    ColonneTri("statut", "Statut", "statut"),
+    ColonneTri("active", "Activé", "date_activation"),
+    ColonneTri("certification", "Certification CCP1", "date_certification"),
+    ColonneTri("cra", "CRA saisis", "cra_periode"),
+    ColonneTri("dernier_cra", "Date du dernier CRA", "dernier_cra"),
 )
 # A structure's own list does not repeat its name and département on every row.
 COLONNES_STRUCTURE = tuple(c for c in COLONNES_CONSEILLERS if c.cle not in ("structure", "departement"))

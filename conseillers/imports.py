@@ -12,12 +12,12 @@ written in the admin journal with the file's name and the line's number.
 import datetime
 
 from accounts.services import conseiller_account_link
-from cnfs.socle.audit import ADDITION, CHANGE, journal_ecrire, modifications_lisibles
+from cnfs.socle.audit import ADDITION, CHANGE, journal_write, modifications_lisibles
 from cnfs.socle.imports_csv import (
     CREEE,
     INCHANGEE,
     MODIFIEE,
-    Colonne,
+    ColonneImport,
     LigneRefusee,
     Rapport,
     Valeurs,
@@ -32,31 +32,35 @@ from structures.models import Structure
 DOMAINE_PRO = "conseiller-numerique.fr"
 
 COLONNES = [
-    Colonne(
+    ColonneImport(
         "email_pro",
         "E-mail professionnel",
         obligatoire=True,
         alias=("email_professionnel", "e_mail_professionnel", "courriel_professionnel", "email"),
     ),
-    Colonne("prenom", "Prénom"),
-    Colonne("nom", "Nom"),
-    Colonne("email_perso", "E-mail personnel", alias=("email_personnel", "e_mail_personnel")),
-    Colonne("telephone_pro", "Téléphone professionnel", alias=("telephone_professionnel", "telephone")),
-    Colonne("siret", "SIRET de la structure", alias=("siret_structure", "siret_de_la_structure")),
-    Colonne("type_contrat", "Type de contrat", alias=("type_de_contrat",)),
-    Colonne("date_debut_contrat", "Date de début de contrat", alias=("date_de_debut_de_contrat",)),
-    Colonne("date_fin_contrat", "Date de fin de contrat", alias=("date_de_fin_de_contrat",)),
-    Colonne("date_rupture", "Date de rupture", alias=("date_de_rupture",)),
-    Colonne("motif_rupture", "Motif de rupture", alias=("motif_de_rupture",)),
-    Colonne("date_entree_formation", "Date d'entrée en formation", alias=("date_d_entree_en_formation",)),
-    Colonne("date_sortie_formation", "Date de sortie de formation", alias=("date_de_sortie_de_formation",)),
-    Colonne("date_certification", "Date de certification CCP1", alias=("date_de_certification",)),
-    Colonne("coordinateur", "Coordinateur"),
-    Colonne("superieur_nom", "Nom du supérieur hiérarchique"),
-    Colonne("superieur_prenom", "Prénom du supérieur hiérarchique"),
-    Colonne("superieur_fonction", "Fonction du supérieur hiérarchique"),
-    Colonne("superieur_email", "E-mail du supérieur hiérarchique", alias=("superieur_e_mail",)),
-    Colonne("superieur_telephone", "Téléphone du supérieur hiérarchique"),
+    ColonneImport("prenom", "Prénom"),
+    ColonneImport("nom", "Nom"),
+    ColonneImport("email_perso", "E-mail personnel", alias=("email_personnel", "e_mail_personnel")),
+    ColonneImport("telephone_pro", "Téléphone professionnel", alias=("telephone_professionnel", "telephone")),
+    ColonneImport("siret", "SIRET de la structure", alias=("siret_structure", "siret_de_la_structure")),
+    ColonneImport("type_contrat", "Type de contrat", alias=("type_de_contrat",)),
+    ColonneImport("date_debut_contrat", "Date de début de contrat", alias=("date_de_debut_de_contrat",)),
+    ColonneImport("date_fin_contrat", "Date de fin de contrat", alias=("date_de_fin_de_contrat",)),
+    ColonneImport("date_rupture", "Date de rupture", alias=("date_de_rupture",)),
+    ColonneImport("motif_rupture", "Motif de rupture", alias=("motif_de_rupture",)),
+    ColonneImport(
+        "date_entree_formation", "Date d'entrée en formation", alias=("date_d_entree_en_formation",)
+    ),
+    ColonneImport(
+        "date_sortie_formation", "Date de sortie de formation", alias=("date_de_sortie_de_formation",)
+    ),
+    ColonneImport("date_certification", "Date de certification CCP1", alias=("date_de_certification",)),
+    ColonneImport("coordinateur", "Coordinateur"),
+    ColonneImport("superieur_nom", "Nom du supérieur hiérarchique"),
+    ColonneImport("superieur_prenom", "Prénom du supérieur hiérarchique"),
+    ColonneImport("superieur_fonction", "Fonction du supérieur hiérarchique"),
+    ColonneImport("superieur_email", "E-mail du supérieur hiérarchique", alias=("superieur_e_mail",)),
+    ColonneImport("superieur_telephone", "Téléphone du supérieur hiérarchique"),
 ]
 
 TEXTES = {
@@ -255,7 +259,7 @@ class ImportConseillers:
             conseiller.save()
             entries = self._contrat(conseiller, emploi)
             resume = [message for _obj, _flag, message in entries]
-            journal_ecrire(
+            journal_write(
                 user=self.user,
                 entries=[
                     (conseiller, ADDITION, f"{origine} : " + " ; ".join(["création", *resume]) + "."),
@@ -278,7 +282,7 @@ class ImportConseillers:
             return INCHANGEE
         resume = [modifications_lisibles(Conseiller, changes)] if changes else []
         resume += [message for _obj, _flag, message in entries]
-        journal_ecrire(
+        journal_write(
             user=self.user,
             entries=[
                 (conseiller, CHANGE, f"{origine} : {' ; '.join(resume)}."),

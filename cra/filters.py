@@ -1,38 +1,21 @@
 import django_filters
-from django import forms
 
+from cnfs.socle.periode import DatesForm, date_field_options
 from cra.enums import CURRENT_THEMES, Activite, Canal
 from cra.models import THEME_BITS
 
-DATE_ERRORS = {"invalid": "Saisissez une date valide, au format JJ/MM/AAAA."}
 
-
-def _date_filter(lookup: str, label: str):
+def _date_filter(name: str, lookup: str):
     return django_filters.DateFilter(
-        field_name="date_accompagnement",
-        lookup_expr=lookup,
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages=DATE_ERRORS,
+        field_name="date_accompagnement", lookup_expr=lookup, **date_field_options(name)
     )
-
-
-class PeriodForm(forms.Form):
-    def clean(self):
-        data = super().clean()
-        if data.get("du") and data.get("au") and data["du"] > data["au"]:
-            self.add_error("au", "La date de fin doit suivre la date de début.")
-            # An inverted period filters nothing rather than half of it.
-            self.cleaned_data.pop("du", None)
-        return data
 
 
 class CraHistoryFilter(django_filters.FilterSet):
     """The filters of a conseiller's history; every value lives in the URL."""
 
-    du = _date_filter("gte", "Du")
-    au = _date_filter("lte", "Au")
+    du = _date_filter("du", "gte")
+    au = _date_filter("au", "lte")
     theme = django_filters.ChoiceFilter(
         label="Thème",
         choices=[(theme.value, theme.label) for theme in CURRENT_THEMES],
@@ -49,4 +32,4 @@ class CraHistoryFilter(django_filters.FilterSet):
         return queryset.with_theme(value) if value in THEME_BITS else queryset
 
     class Meta:
-        form = PeriodForm
+        form = DatesForm

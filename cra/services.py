@@ -7,7 +7,7 @@ from django.utils import timezone
 from conseillers.models import Conseiller
 from cra.models import Cra, CraHistorique, CraRedirection, sous_themes_to_bits, themes_to_bits
 from cra.rules import CraContext, Emploi, Lieu, check_cra
-from cra.signals import cras_modifies
+from cra.signals import cras_changed
 from structures.communes import ReferentielCommunes
 
 # The stored fields a CRA's history follows, besides themes and redirections.
@@ -53,7 +53,7 @@ def _cle(cra: Cra) -> tuple:
 
 
 def _signaler(cles: list[tuple]) -> None:
-    cras_modifies.send(sender=Cra, cles=cles)
+    cras_changed.send(sender=Cra, cles=cles)
 
 
 def cra_context_for(

@@ -5,4 +5,4 @@ from django.dispatch import Signal
 
 # Sent inside the transaction that writes CRAs, with `cles`: the (day, structure_id, conseiller_id) each
 # changed CRA was and is counted under. Receivers defer their work to the commit.
-cras_modifies = Signal()
+cras_changed = Signal()

@@ -18,30 +18,30 @@ from ressourcerie.texte import nom_de_fichier
 logger = logging.getLogger(__name__)
 
 
-def stockage():
+def storage():
     return Document._meta.get_field("fichier").storage
 
 
-def fichiers_supprimer(names: Iterable[str]) -> None:
-    storage = stockage()
+def files_delete(names: Iterable[str]) -> None:
+    store = storage()
     for name in names:
         if name:
             try:
-                storage.delete(name)
+                store.delete(name)
             except Exception:
                 logger.exception("Fichier %s non supprimé", name)
 
 
-def fichiers_supprimer_on_commit(names: Iterable[str]) -> None:
+def files_delete_on_commit(names: Iterable[str]) -> None:
     names = [name for name in names if name]
     if names:
-        transaction.on_commit(lambda: fichiers_supprimer(names))
+        transaction.on_commit(lambda: files_delete(names))
 
 
 # --- The ZIP of every document --------------------------------------------------------------------------
 
 
-def archive_noms(rows) -> list[tuple[str, str]]:
+def archive_paths(rows) -> list[tuple[str, str]]:
     """(path in the ZIP, stored name) of each document: a folder per category, the title as file name."""
     labels = dict(Categorie.choices)
     taken: set[str] = set()
@@ -58,29 +58,29 @@ def archive_noms(rows) -> list[tuple[str, str]]:
     return paths
 
 
-def _archives_supprimer(archives: QuerySet) -> None:
+def _archives_delete(archives: QuerySet) -> None:
     names = list(archives.values_list("fichier", flat=True))
     archives.delete()
-    fichiers_supprimer_on_commit(names)
+    files_delete_on_commit(names)
 
 
-def archive_construire() -> Archive | None:
+def archive_build() -> Archive | None:
     """The ZIP of the current documents: the existing one when it is up to date, otherwise built (in a
     temporary file, then stored) and recorded under the documents' fingerprint; older ZIPs are deleted.
     Replaying it changes nothing; None when there is no document."""
     rows = documents_archives()
     if not rows:
-        _archives_supprimer(Archive.objects.all())
+        _archives_delete(Archive.objects.all())
         return None
     empreinte = documents_empreinte(rows)
     archive = Archive.objects.filter(empreinte=empreinte).first()
     if archive is not None:
         return archive
-    storage = stockage()
+    store = storage()
     with tempfile.TemporaryFile() as temp:
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as zip_file:
-            for path, name in archive_noms(rows):
-                with storage.open(name, "rb") as source, zip_file.open(path, "w") as target:
+            for path, name in archive_paths(rows):
+                with store.open(name, "rb") as source, zip_file.open(path, "w") as target:
                     shutil.copyfileobj(source, target, 1024 * 1024)
         taille = temp.seek(0, 2)
         temp.seek(0)
@@ -90,7 +90,7 @@ def archive_construire() -> Archive | None:
         with transaction.atomic():
             archive.save()
     except IntegrityError:  # the same documents' ZIP, built at the same moment by another worker
-        fichiers_supprimer([archive.fichier.name])
+        files_delete([archive.fichier.name])
         return Archive.objects.get(empreinte=empreinte)
-    _archives_supprimer(Archive.objects.exclude(pk=archive.pk))
+    _archives_delete(Archive.objects.exclude(pk=archive.pk))
     return archive

@@ -404,7 +404,7 @@ def demo_documents_load(*, now: datetime.datetime | None = None) -> int:
     maker = None
     with transaction.atomic():
         for index, (categorie, titre, description, noms, etapes) in enumerate(DEMO_DOCUMENTS):
-            tags = [services.tag_obtenir(nom) for nom in noms]
+            tags = [services.tag_get_or_create(nom) for nom in noms]
             document = existing.get(titre)
             if document is None:
                 maker = maker or PdfMaker(css=PDF_CSS)
@@ -420,8 +420,8 @@ def demo_documents_load(*, now: datetime.datetime | None = None) -> int:
                 document = services.document_create(
                     titre=titre, categorie=categorie, description=description, fichier=fichier, tags=tags
                 )
-                cree_le = now - datetime.timedelta(days=DAYS_BETWEEN * index, hours=index)
-                Document.objects.filter(pk=document.pk).update(cree_le=cree_le)
+                created_at = now - datetime.timedelta(days=DAYS_BETWEEN * index, hours=index)
+                Document.objects.filter(pk=document.pk).update(created_at=created_at)
             elif (
                 document.categorie != categorie
                 or document.description != description

@@ -88,16 +88,16 @@ class Document(models.Model):
     empreinte = models.CharField("empreinte SHA-256 du fichier", max_length=64, editable=False)
     # Title, description and tag names folded by ressourcerie.texte.replie, kept up to date by the services.
     recherche = models.TextField("texte de recherche", default="", editable=False)
-    cree_le = models.DateTimeField("ajouté le", default=timezone.now, editable=False)
-    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+    created_at = models.DateTimeField("ajouté le", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "document"
-        ordering = ["-cree_le", "-pk"]
+        ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["-cree_le", "-id"], name="ressourcerie_doc_recents"),
+            models.Index(fields=["-created_at", "-id"], name="ressourcerie_doc_recents"),
             models.Index(fields=["categorie"], name="ressourcerie_doc_categorie"),
         ]
 
@@ -128,16 +128,16 @@ class Archive(models.Model):
     fichier = models.FileField("fichier ZIP", upload_to=archive_upload_to, max_length=255)
     taille = models.PositiveBigIntegerField("taille (octets)")
     nombre_documents = models.PositiveIntegerField("nombre de documents")
-    creee_le = models.DateTimeField("préparée le", default=timezone.now)
+    created_at = models.DateTimeField("préparée le", default=timezone.now)
 
     class Meta:
         verbose_name = "archive de tous les documents"
         verbose_name_plural = "archives de tous les documents"
 
     def __str__(self):
-        creee_le = timezone.localtime(self.creee_le)
-        return f"Archive du {creee_le:%d/%m/%Y %H:%M} ({self.nombre_documents} documents)"
+        created_at = timezone.localtime(self.created_at)
+        return f"Archive du {created_at:%d/%m/%Y %H:%M} ({self.nombre_documents} documents)"
 
     @property
     def nom_fichier(self) -> str:
-        return f"ressourcerie-conseiller-numerique-{timezone.localdate(self.creee_le):%Y-%m-%d}.zip"
+        return f"ressourcerie-conseiller-numerique-{timezone.localdate(self.created_at):%Y-%m-%d}.zip"

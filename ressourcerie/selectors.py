@@ -82,7 +82,7 @@ def catalogue(*, recherche: str = "", tag_ids: list[int] = (), derniers: bool = 
         Document.objects.recherche(recherche)
         .avec_tags(tag_ids)
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
-        .order_by("-cree_le", "-pk")
+        .order_by("-created_at", "-pk")
     )
     by_categorie: dict[str, list[Document]] = {value: [] for value in Categorie.values}
     # Within a category, the documents in the order of their titles, whatever the accents.

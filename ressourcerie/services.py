@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
-from ressourcerie.archive import fichiers_supprimer_on_commit
+from ressourcerie.archive import files_delete_on_commit
 from ressourcerie.models import Document, Tag
-from ressourcerie.tasks import construire_archive
+from ressourcerie.tasks import archive_build
 from ressourcerie.texte import replie
 from ressourcerie.validators import pdf_check
 
@@ -23,7 +23,7 @@ DEMANDE_ARCHIVE_VALABLE = 5 * 60
 DOCUMENT_FIELDS = frozenset({"titre", "description", "categorie"})
 
 
-def texte_recherche(titre: str, description: str, noms_tags: Iterable[str]) -> str:
+def document_search_text(titre: str, description: str, noms_tags: Iterable[str]) -> str:
     """What the search reads: title, description and tag names, folded (ressourcerie.texte.replie)."""
     return replie(" ".join([titre, description, *noms_tags]))
 
@@ -78,14 +78,14 @@ def document_save(document: Document, *, tags: Iterable[Tag] | None = None) -> D
     if tags is not None:
         tags = list(tags)
     noms = [tag.nom for tag in (tags if tags is not None else document.tags.all() if document.pk else [])]
-    document.recherche = texte_recherche(document.titre, document.description, noms)
+    document.recherche = document_search_text(document.titre, document.description, noms)
     with transaction.atomic():
         document.save()
         if tags is not None:
             document.tags.set(tags)
         if remplace and remplace != document.fichier.name:
-            fichiers_supprimer_on_commit([remplace])
-        archive_reconstruire_on_commit()
+            files_delete_on_commit([remplace])
+        archive_rebuild_on_commit()
     return document
 
 
@@ -96,16 +96,16 @@ def documents_delete(documents: Iterable[Document] | QuerySet) -> int:
         queryset = Document.objects.filter(pk__in=ids)
         names = list(queryset.values_list("fichier", flat=True))
         queryset.delete()
-        fichiers_supprimer_on_commit(names)
-        archive_reconstruire_on_commit()
+        files_delete_on_commit(names)
+        archive_rebuild_on_commit()
     return len(names)
 
 
-def documents_recherche_refresh(documents: QuerySet) -> int:
+def documents_search_refresh(documents: QuerySet) -> int:
     """Recomputes the search text of documents (after a change of their tags)."""
     rows = list(documents.only("pk", "titre", "description", "recherche").prefetch_related("tags"))
     for document in rows:
-        document.recherche = texte_recherche(
+        document.recherche = document_search_text(
             document.titre, document.description, [tag.nom for tag in document.tags.all()]
         )
     Document.objects.bulk_update(rows, ["recherche"], batch_size=500)
@@ -120,11 +120,11 @@ def tag_save(tag: Tag) -> Tag:
     tag.full_clean()
     with transaction.atomic():
         tag.save()
-        documents_recherche_refresh(Document.objects.filter(tags=tag))
+        documents_search_refresh(Document.objects.filter(tags=tag))
     return tag
 
 
-def tag_obtenir(nom: str) -> Tag:
+def tag_get_or_create(nom: str) -> Tag:
     """The tag of this name, whatever the case and accents; created when there is none."""
     tag = Tag.objects.filter(slug=slugify(" ".join(nom.split()))).first()
     if tag is not None:
@@ -148,7 +148,7 @@ def tags_delete(tags: Iterable[Tag] | QuerySet) -> int:
             through.objects.filter(tag_id__in=ids).values_list("document_id", flat=True).distinct()
         )
         count, _ = Tag.objects.filter(pk__in=ids).delete()
-        documents_recherche_refresh(Document.objects.filter(pk__in=documents))
+        documents_search_refresh(Document.objects.filter(pk__in=documents))
     return count
 
 
@@ -164,7 +164,7 @@ def documents_tag_add(*, documents: Iterable[Document] | QuerySet, tag: Tag) -> 
         through.objects.bulk_create(
             [through(document_id=pk, tag_id=tag.pk) for pk in added], ignore_conflicts=True
         )
-        documents_recherche_refresh(Document.objects.filter(pk__in=added))
+        documents_search_refresh(Document.objects.filter(pk__in=added))
     return len(added)
 
 
@@ -177,7 +177,7 @@ def documents_tag_remove(*, documents: Iterable[Document] | QuerySet, tag: Tag) 
             through.objects.filter(tag=tag, document_id__in=ids).values_list("document_id", flat=True)
         )
         through.objects.filter(tag=tag, document_id__in=removed).delete()
-        documents_recherche_refresh(Document.objects.filter(pk__in=removed))
+        documents_search_refresh(Document.objects.filter(pk__in=removed))
     return len(removed)
 
 
@@ -186,7 +186,7 @@ def documents_tag_remove(*, documents: Iterable[Document] | QuerySet, tag: Tag) 
 
 def _envoyer_construction() -> None:
     try:
-        construire_archive.delay()
+        archive_build.delay()
     except Exception:
         # The document is saved whatever happens here (broker down, or in eager mode a failed build): the
         # page keeps saying the ZIP is being prepared, and the periodic task catches up.
@@ -204,7 +204,7 @@ class _DemandeConstruction:
         _envoyer_construction()
 
 
-def archive_reconstruire_on_commit() -> None:
+def archive_rebuild_on_commit() -> None:
     """Asks for the ZIP to be rebuilt once the current transaction commits (at once without one): once per
     transaction, however many documents it changes — the build reads them as they are after the commit."""
     connection = transaction.get_connection()
@@ -216,10 +216,10 @@ def archive_reconstruire_on_commit() -> None:
     transaction.on_commit(_DemandeConstruction())
 
 
-def archive_demander(empreinte: str) -> bool:
+def archive_request(empreinte: str) -> bool:
     """Asks for the ZIP of the documents of fingerprint `empreinte` when a reader finds it missing, once
     every few minutes at most (without a broker, the task runs at once); True when asked now."""
     if not cache.add(f"ressourcerie:archive-demandee:{empreinte}", True, DEMANDE_ARCHIVE_VALABLE):
         return False
-    archive_reconstruire_on_commit()
+    archive_rebuild_on_commit()
     return True

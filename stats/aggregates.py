@@ -103,7 +103,7 @@ def _querysets(request: StatsRequest) -> list[QuerySet]:
 
 
 def last_rebuild() -> datetime.datetime | None:
-    return EtatAgregats.objects.filter(pk=1).values_list("reconstruit_le", flat=True).first()
+    return EtatAgregats.objects.filter(pk=1).values_list("rebuilt_at", flat=True).first()
 
 
 def territory_sums(

@@ -7,7 +7,9 @@ class StatsConfig(AppConfig):
 
     def ready(self):
         # The CRAs (below this application) say when they change; the aggregates follow.
-        from cra.signals import cras_modifies
-        from stats.tasks import recompute_on_cras_modifies
+        from cra.signals import cras_changed
+        from stats.tasks import aggregates_recompute_on_cras_changed
 
-        cras_modifies.connect(recompute_on_cras_modifies, dispatch_uid="stats.recompute_on_cras_modifies")
+        cras_changed.connect(
+            aggregates_recompute_on_cras_changed, dispatch_uid="stats.aggregates_recompute_on_cras_changed"
+        )

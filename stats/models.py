@@ -135,7 +135,7 @@ class AgregatDepartementMois(Compteurs):
 class EtatAgregats(models.Model):
     """One row: the last full rebuild of the aggregates, its duration and row counts."""
 
-    reconstruit_le = models.DateTimeField("dernière reconstruction", null=True, blank=True)
+    rebuilt_at = models.DateTimeField("dernière reconstruction", null=True, blank=True)
     duree_secondes = models.FloatField("durée (s)", null=True, blank=True)
     lignes = models.JSONField("lignes par table", default=dict, blank=True)
 
@@ -144,9 +144,7 @@ class EtatAgregats(models.Model):
         verbose_name_plural = "état des agrégats"
 
     def __str__(self):
-        return (
-            f"Agrégats reconstruits le {self.reconstruit_le:%d/%m/%Y %H:%M}" if self.reconstruit_le else "—"
-        )
+        return f"Agrégats reconstruits le {self.rebuilt_at:%d/%m/%Y %H:%M}" if self.rebuilt_at else "—"
 
     @classmethod
     def get(cls) -> "EtatAgregats":

@@ -278,7 +278,7 @@ def aggregates_rebuild() -> RebuildResult:
         }
         seconds = round(time.perf_counter() - started, 3)
         EtatAgregats.objects.update_or_create(
-            pk=1, defaults={"reconstruit_le": now, "duree_secondes": seconds, "lignes": rows}
+            pk=1, defaults={"rebuilt_at": now, "duree_secondes": seconds, "lignes": rows}
         )
     if connection.vendor == "postgresql":
         # The rebuild deleted and rewrote every row: without VACUUM (autovacuum may be off or late) the

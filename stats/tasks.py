@@ -23,20 +23,20 @@ logger = logging.getLogger(__name__)
 # Sorted set: JSON key -> time of its last change. A key changed again while its recompute runs gets a new
 # score, so the recompute leaves it pending (a plain set would forget the second change).
 PENDING_KEYS = "stats:agregats:cles-en-attente"
-SCHEDULED = "stats:agregats:recalcul-programme"  # set while a recompute_pending task is on its way
+SCHEDULED = "stats:agregats:recalcul-programme"  # while an aggregates_recompute_pending task is on its way
 COALESCE_SECONDS = 1  # the changes of this delay are recomputed together (visible in < 10 s)
 SCHEDULED_SECONDS = 60  # a task lost with a broker restart delays the next ones this long at most
 BATCH = 500  # keys per recompute: one SQL statement per table, a bounded OR of conditions
 
 
 @shared_task(acks_late=True)
-def recompute_aggregates(keys: list) -> int:
+def aggregates_recompute(keys: list) -> int:
     """Recomputes the aggregate rows of `keys` ([["YYYY-MM-DD", structure_id, conseiller_id], …])."""
     return services.aggregates_recompute(keys=[AggregateKey.from_json(key) for key in keys])
 
 
 @shared_task(acks_late=True)
-def rebuild_aggregates() -> dict:
+def aggregates_rebuild() -> dict:
     result = services.aggregates_rebuild()
     return {"seconds": result.seconds, "rows": result.rows}
 
@@ -65,7 +65,7 @@ def _pending_store() -> redis.Redis | None:
 
 
 @shared_task(acks_late=True)
-def recompute_pending() -> int:
+def aggregates_recompute_pending() -> int:
     """Recomputes a batch of the pending keys, then forgets them (a worker killed before that leaves them
     for the next run); runs again at once while some remain. Also run every minute by beat."""
     store = _pending_store()
@@ -82,7 +82,7 @@ def recompute_pending() -> int:
     )
     store.eval(FORGET_UNCHANGED, 1, PENDING_KEYS, *(value for pair in pending for value in pair))
     if store.zcard(PENDING_KEYS) and store.set(SCHEDULED, 1, nx=True, ex=SCHEDULED_SECONDS):
-        recompute_pending.delay()
+        aggregates_recompute_pending.delay()
     return written
 
 
@@ -90,7 +90,7 @@ def _send(keys: list) -> None:
     try:
         store = None if current_app.conf.task_always_eager else _pending_store()
         if store is None:
-            recompute_aggregates.delay(keys)
+            aggregates_recompute.delay(keys)
             return
         # One round trip on the path of every CRA saved: the key, then the task if none is on its way.
         pipeline = store.pipeline(transaction=False)
@@ -98,7 +98,7 @@ def _send(keys: list) -> None:
         pipeline.set(SCHEDULED, 1, nx=True, ex=SCHEDULED_SECONDS)
         _added, scheduled = pipeline.execute()
         if scheduled:
-            recompute_pending.apply_async(countdown=COALESCE_SECONDS)
+            aggregates_recompute_pending.apply_async(countdown=COALESCE_SECONDS)
     except Exception:
         # The CRA is saved whatever happens here: the broker may be down (or, in eager mode, the recompute
         # may fail); the nightly rebuild catches up and check_stats would show the gap.
@@ -112,6 +112,6 @@ def aggregates_recompute_on_commit(keys: Iterable[AggregateKey]) -> None:
         transaction.on_commit(lambda: _send(payload))
 
 
-def recompute_on_cras_modifies(sender, cles, **kwargs) -> None:
-    """Receiver of cra.signals.cras_modifies: the aggregates of those keys are recomputed after the commit."""
+def aggregates_recompute_on_cras_changed(sender, cles, **kwargs) -> None:
+    """Receiver of cra.signals.cras_changed: the aggregates of those keys are recomputed after the commit."""
     aggregates_recompute_on_commit(AggregateKey(*cle) for cle in cles)

@@ -4,7 +4,7 @@ pieces every list shares (search, yes / no, sort, headers) are in cnfs.socle.lis
 import django_filters
 from django.db.models import QuerySet
 
-from cnfs.socle.listes import Colonne, RechercheFilter, TriFilter
+from cnfs.socle.listes import ColonneTri, RechercheFilter, TriFilter
 from structures.enums import StatutStructure, TypeStructure
 from structures.models import Departement, Region
 
@@ -25,14 +25,14 @@ class PilotageFilterSet(django_filters.FilterSet):
 # --- The structures of a scope (/pilotage/structures/) ---------------------------------------------------
 
 COLONNES_STRUCTURES = (
-    Colonne("nom", "Nom", "nom"),
-    Colonne("siret", "SIRET", "siret"),
-    Colonne("commune", "Commune", "nom_commune"),
-    Colonne("departement", "Département", "departement_id"),
-    Colonne("type", "Type", "type"),
-    Colonne("statut", "Statut", "statut"),
-    Colonne("dotation", "Dotation", "dotation"),
-    Colonne("recrutes", "Conseillers recrutés", "recrutes"),
+    ColonneTri("nom", "Nom", "nom"),
+    ColonneTri("siret", "SIRET", "siret"),
+    ColonneTri("commune", "Commune", "nom_commune"),
+    ColonneTri("departement", "Département", "departement_id"),
+    ColonneTri("type", "Type", "type"),
+    ColonneTri("statut", "Statut", "statut"),
+    ColonneTri("dotation", "Dotation", "dotation"),
+    ColonneTri("recrutes", "Conseillers recrutés", "recrutes"),
 )
 
 

@@ -9,12 +9,12 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from cnfs.socle.audit import ADDITION, CHANGE, journal_ecrire, modifications_lisibles
+from cnfs.socle.audit import ADDITION, CHANGE, journal_write, modifications_lisibles
 from cnfs.socle.imports_csv import (
     CREEE,
     INCHANGEE,
     MODIFIEE,
-    Colonne,
+    ColonneImport,
     LigneRefusee,
     Rapport,
     Valeurs,
@@ -27,28 +27,28 @@ from structures.models import Departement, Structure
 from structures.validators import validate_siret
 
 COLONNES = [
-    Colonne("siret", "SIRET", obligatoire=True, alias=("numero_siret",)),
+    ColonneImport("siret", "SIRET", obligatoire=True, alias=("numero_siret",)),
     # Mandatory for a new structure; a file updating known ones may give only some columns.
-    Colonne("nom", "Nom", alias=("raison_sociale", "nom_de_la_structure")),
-    Colonne("type", "Type", alias=("type_de_structure",)),
-    Colonne("code_postal", "Code postal", alias=("cp",)),
-    Colonne("adresse", "Adresse"),
-    Colonne("code_commune", "Code commune INSEE", alias=("code_insee", "code_commune_insee")),
-    Colonne("nom_commune", "Commune", alias=("commune",)),
-    Colonne("departement", "Département", alias=("code_departement",)),
-    Colonne("statut", "Statut"),
-    Colonne(
+    ColonneImport("nom", "Nom", alias=("raison_sociale", "nom_de_la_structure")),
+    ColonneImport("type", "Type", alias=("type_de_structure",)),
+    ColonneImport("code_postal", "Code postal", alias=("cp",)),
+    ColonneImport("adresse", "Adresse"),
+    ColonneImport("code_commune", "Code commune INSEE", alias=("code_insee", "code_commune_insee")),
+    ColonneImport("nom_commune", "Commune", alias=("commune",)),
+    ColonneImport("departement", "Département", alias=("code_departement",)),
+    ColonneImport("statut", "Statut"),
+    ColonneImport(
         "dotation", "Dotation", alias=("nombre_de_conseillers_attribues", "conseillers_attribues", "postes")
     ),
-    Colonne("contact_prenom", "Prénom du contact"),
-    Colonne("contact_nom", "Nom du contact"),
-    Colonne("contact_fonction", "Fonction du contact"),
-    Colonne("contact_email", "E-mail du contact", alias=("contact_e_mail", "contact_courriel")),
-    Colonne("contact_telephone", "Téléphone du contact"),
-    Colonne("labellisee_france_services", "Labellisée France Services", alias=("france_services",)),
-    Colonne("zone_rurale_revitalisation", "Zone de revitalisation rurale", alias=("zrr",)),
-    Colonne("qpv", "QPV", alias=("quartier_prioritaire",)),
-    Colonne("reseau", "Réseau"),
+    ColonneImport("contact_prenom", "Prénom du contact"),
+    ColonneImport("contact_nom", "Nom du contact"),
+    ColonneImport("contact_fonction", "Fonction du contact"),
+    ColonneImport("contact_email", "E-mail du contact", alias=("contact_e_mail", "contact_courriel")),
+    ColonneImport("contact_telephone", "Téléphone du contact"),
+    ColonneImport("labellisee_france_services", "Labellisée France Services", alias=("france_services",)),
+    ColonneImport("zone_rurale_revitalisation", "Zone de revitalisation rurale", alias=("zrr",)),
+    ColonneImport("qpv", "QPV", alias=("quartier_prioritaire",)),
+    ColonneImport("reseau", "Réseau"),
 ]
 
 TEXTES = {
@@ -209,7 +209,7 @@ class ImportStructures:
             structure = Structure(siret=siret, **champs)
             structure.full_clean()
             structure.save()
-            journal_ecrire(user=self.user, entries=[(structure, ADDITION, f"{origine} : création.")])
+            journal_write(user=self.user, entries=[(structure, ADDITION, f"{origine} : création.")])
             return CREEE
 
         changes = {name: (getattr(structure, name), value) for name, value in champs.items()}
@@ -229,7 +229,7 @@ class ImportStructures:
             setattr(structure, name, after)
         structure.full_clean()
         structure.save()
-        journal_ecrire(
+        journal_write(
             user=self.user,
             entries=[(structure, CHANGE, f"{origine} : {modifications_lisibles(Structure, changes)}.")],
         )

@@ -266,7 +266,7 @@ COPY_CHUNK = 50_000  # about 17 MB of lines in memory at a time
 
 
 def cra_csv_copy(cras: QuerySet[Cra], path: str, progression: Progression) -> int:
-    """Writes to `path` the file of ecrire_csv(path, cra_lignes(cras), pretes=True), byte for byte, made
+    """Writes to `path` the file of csv_write(path, cra_lignes(cras), pretes=True), byte for byte, made
     by PostgreSQL's COPY; returns the number of data lines."""
     columns = {f"cellule_{position}": _sql_cellule(name) for position, (_header, name) in enumerate(FIELDS)}
     cras = cras.filter(deleted_at__isnull=True).order_by("pk").annotate(**columns).values_list(*columns)

@@ -1,5 +1,5 @@
 """The files asked for by users and made in the background (SPEC §7): CRA and conseillers CSVs, statistics
-PDFs. The web process records the request (services.export_demander), a worker of the "exports" queue makes
+PDFs. The web process records the request (services.export_request), a worker of the "exports" queue makes
 the file (tasks), the requester downloads it from /exports/ while it lasts."""
 
 import uuid
@@ -18,7 +18,7 @@ def export_path(export: "Export", filename: str) -> str:
 
 class Export(models.Model):
     """A file asked for by a user and made in the background (SPEC §7): its life cycle is
-    en attente → en cours → terminé (downloadable until `expire_le`) or échec (relaunchable) → expiré."""
+    en attente → en cours → terminé (downloadable until `expires_at`) or échec (relaunchable) → expiré."""
 
     class Nature(models.TextChoices):
         STATISTIQUES_PDF = "statistiques_pdf", "Statistiques (PDF)"
@@ -54,17 +54,17 @@ class Export(models.Model):
     taille = models.PositiveBigIntegerField("taille (octets)", default=0)
     erreur = models.TextField(blank=True)
     tentatives = models.PositiveSmallIntegerField(default=0)
-    cree_le = models.DateTimeField("demandé le", auto_now_add=True)
-    demarre_le = models.DateTimeField("commencé le", null=True, blank=True)
-    termine_le = models.DateTimeField("terminé le", null=True, blank=True)
-    expire_le = models.DateTimeField("expire le", null=True, blank=True)
+    created_at = models.DateTimeField("demandé le", auto_now_add=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    expires_at = models.DateTimeField("expire le", null=True, blank=True)
 
     class Meta:
         verbose_name = "export"
-        ordering = ["-cree_le", "-pk"]
+        ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["demandeur", "-cree_le"], name="export_demandeur"),
-            models.Index(fields=["etat", "expire_le"], name="export_etat_expire"),
+            models.Index(fields=["demandeur", "-created_at"], name="export_demandeur"),
+            models.Index(fields=["etat", "expires_at"], name="export_etat_expire"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(progression__lte=100), name="export_progression_max"),

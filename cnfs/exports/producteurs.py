@@ -1,6 +1,6 @@
 """The files of the background exports, one producer per nature (registered in cnfs.exports.production).
 
-Each reads `parametres["requete"]` as cnfs.exports.production.export_executer left it: what the export covers,
+Each reads `parametres["requete"]` as cnfs.exports.production.export_make left it: what the export covers,
 checked and derived again from the requester's role as it is now.
 """
 
@@ -12,7 +12,7 @@ from accounts.models import Role
 from cnfs.exports import cras, statistiques
 from cnfs.exports.conseillers import conseillers_a_exporter, conseillers_lignes
 from cnfs.exports.models import Export
-from cnfs.exports.production import ecrire_csv, producteur
+from cnfs.exports.production import csv_write, producteur
 from conseillers.scoping import Scope
 from stats.reference import cras_for
 from stats.request import StatsRequest
@@ -37,7 +37,7 @@ def cra_csv(export: Export, path: str, progression) -> int:
     request = StatsRequest.from_json(export.parametres["requete"])
     if connection.vendor == "postgresql":
         return cras.cra_csv_copy(cras_for(request), path, progression)
-    return ecrire_csv(path, cras.cra_lignes(cras_for(request)), progression, pretes=True)
+    return csv_write(path, cras.cra_lignes(cras_for(request)), progression, pretes=True)
 
 
 @producteur(Export.Nature.CONSEILLERS_CSV, "csv")
@@ -45,4 +45,4 @@ def conseillers_csv(export: Export, path: str, progression) -> int:
     """A conseillers list as its requester sees it now: his role's scope, the list's query string."""
     scope = Scope(Role.objects.with_scope().get(pk=export.role_id, user=export.demandeur_id))
     conseillers, _periode = conseillers_a_exporter(scope, QueryDict(export.parametres["query"]))
-    return ecrire_csv(path, conseillers_lignes(scope, conseillers), progression)
+    return csv_write(path, conseillers_lignes(scope, conseillers), progression)

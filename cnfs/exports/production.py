@@ -1,12 +1,12 @@
 """The making of the background exports (SPEC §7), what the workers do: make, expire, notice interruptions.
 
-An export is made by `export_executer`, run by the Celery task cnfs.exports.tasks.executer_export: the file is
+An export is made by `export_make`, run by the Celery task cnfs.exports.tasks.export_make: the file is
 written to a temporary file and only stored, and offered, once complete — a failed or interrupted export
 never leaves a partial file. A replayed task does nothing to a finished export; a task redelivered after a
 worker crash starts the export again from the beginning, up to MAX_TENTATIVES times.
 
 An export is made, relaunched and downloaded only while the role it was asked in still reads what it covers
-(SPEC §18, `export_requete`): the scope is derived again from that role as it is then.
+(SPEC §18, `export_stats_request`): the scope is derived again from that role as it is then.
 """
 
 import dataclasses
@@ -56,7 +56,7 @@ class PerimetrePerdu(Exception):
         )
 
 
-def export_requete(export: Export, *, fige: bool = False) -> StatsRequest:
+def export_stats_request(export: Export, *, fige: bool = False) -> StatsRequest:
     """What an export covers as its requester may read it now, from the role it was asked in (a coordinator's
     team as it is now); raises PerimetrePerdu when the role was taken away or reads it no more. `fige`: for
     its file, already made (a team must still include everyone in it)."""
@@ -80,7 +80,7 @@ def producteur(nature: str, extension: str):
     return register
 
 
-def ecrire_csv(
+def csv_write(
     path: str, lignes: Iterable[Iterable[Cell]], progression: Progression, *, pretes: bool = False
 ) -> int:
     """Writes CSV lines (header included) to `path` with the conventions of cnfs.exports.tableur
@@ -111,16 +111,16 @@ def _commencer(pk: int) -> Export | None:
             return None
         export.etat = Export.Etat.EN_COURS
         export.tentatives += 1
-        export.demarre_le = timezone.now()
+        export.started_at = timezone.now()
         export.progression = 0
         export.lignes = 0
-        export.save(update_fields=["etat", "tentatives", "demarre_le", "progression", "lignes"])
+        export.save(update_fields=["etat", "tentatives", "started_at", "progression", "lignes"])
     return export
 
 
 def _echouer(export: Export, message: str) -> None:
     Export.objects.filter(pk=export.pk).update(
-        etat=Export.Etat.ECHEC, erreur=message, termine_le=timezone.now(), progression=0
+        etat=Export.Etat.ECHEC, erreur=message, finished_at=timezone.now(), progression=0
     )
 
 
@@ -132,13 +132,13 @@ def _progression(export: Export, total: int | None) -> Progression:
     return update
 
 
-def export_executer(pk: int) -> Export | None:
+def export_make(pk: int) -> Export | None:
     """Makes the file of an export; returns the export, or None when there was nothing to do."""
     export = _commencer(pk)
     if export is None:
         return None
     try:
-        requete = export_requete(export)
+        requete = export_stats_request(export)
     except PerimetrePerdu as error:
         _echouer(export, str(error))
         return Export.objects.get(pk=pk)
@@ -155,8 +155,8 @@ def export_executer(pk: int) -> Export | None:
             export.etat = Export.Etat.TERMINE
             export.lignes = lignes
             export.progression = 100
-            export.termine_le = timezone.now()
-            export.expire_le = export.termine_le + DUREE_CONSERVATION
+            export.finished_at = timezone.now()
+            export.expires_at = export.finished_at + DUREE_CONSERVATION
             export.erreur = ""
             export.save()
     except Exception as error:
@@ -190,11 +190,11 @@ def _prevenir(export: Export) -> None:
         logger.exception("E-mail de l'export %s non envoyé", export.pk)
 
 
-def exports_expirer(now: datetime.datetime | None = None) -> int:
+def exports_expire(now: datetime.datetime | None = None) -> int:
     """Deletes the files of the exports older than DUREE_CONSERVATION; returns how many expired."""
     now = now or timezone.now()
     count = 0
-    for export in Export.objects.filter(etat=Export.Etat.TERMINE, expire_le__lte=now):
+    for export in Export.objects.filter(etat=Export.Etat.TERMINE, expires_at__lte=now):
         if export.fichier:
             export.fichier.delete(save=False)
         Export.objects.filter(pk=export.pk).update(etat=Export.Etat.EXPIRE, fichier="", taille=0)
@@ -202,12 +202,12 @@ def exports_expirer(now: datetime.datetime | None = None) -> int:
     return count
 
 
-def exports_interrompus(now: datetime.datetime | None = None) -> int:
+def exports_fail_interrupted(now: datetime.datetime | None = None) -> int:
     """Marks as failed the exports still running long after they started (their worker died and the task
     was not delivered again)."""
     now = now or timezone.now()
-    return Export.objects.filter(etat=Export.Etat.EN_COURS, demarre_le__lt=now - DUREE_MAX).update(
+    return Export.objects.filter(etat=Export.Etat.EN_COURS, started_at__lt=now - DUREE_MAX).update(
         etat=Export.Etat.ECHEC,
         erreur="La préparation du fichier a été interrompue. Vous pouvez la relancer.",
-        termine_le=now,
+        finished_at=now,
     )

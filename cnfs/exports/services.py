@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from accounts.models import Role
 from cnfs.exports.models import Export
-from cnfs.exports.production import PRODUCTEURS, export_requete
-from cnfs.exports.tasks import executer_export
+from cnfs.exports.production import PRODUCTEURS, export_stats_request
+from cnfs.exports.tasks import export_make
 
 logger = logging.getLogger(__name__)
 
 
-def export_demander(
+def export_request(
     *, demandeur, role: Role, nature: str, libelle: str, nom_fichier: str, parametres: dict
 ) -> Export:
     """Records an export asked in one of the requester's roles (`parametres["requete"]`: what it covers) and
@@ -37,7 +37,7 @@ def export_demander(
 
 def _envoyer(pk: int) -> None:
     try:
-        executer_export.delay(pk)
+        export_make.delay(pk)
     except Exception:
         # Broker down (or, in eager mode, an error already recorded on the export): say it on /exports/.
         logger.exception("Export %s non lancé", pk)
@@ -47,25 +47,25 @@ def _envoyer(pk: int) -> None:
                 "Le service de préparation des exports n'a pas pu être joint. "
                 "Relancez l'export dans un instant."
             ),
-            termine_le=timezone.now(),
+            finished_at=timezone.now(),
         )
 
 
-def export_relancer(export: Export) -> Export:
+def export_relaunch(export: Export) -> Export:
     """Starts a failed or expired export again, with the same parameters, if its requester still reads what
     it covers (PerimetrePerdu otherwise)."""
     if not export.relancable:
         raise ValueError("Seul un export en échec ou expiré peut être relancé.")
-    export_requete(export)
+    export_stats_request(export)
     Export.objects.filter(pk=export.pk).update(
         etat=Export.Etat.EN_ATTENTE,
         erreur="",
         progression=0,
         lignes=0,
         tentatives=0,
-        demarre_le=None,
-        termine_le=None,
-        expire_le=None,
+        started_at=None,
+        finished_at=None,
+        expires_at=None,
     )
     transaction.on_commit(lambda: _envoyer(export.pk))
     export.refresh_from_db()

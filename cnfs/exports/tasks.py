@@ -6,17 +6,17 @@ from cnfs.exports import production
 
 
 @shared_task(acks_late=True, time_limit=3 * 3600)
-def executer_export(pk: int) -> str | None:
-    """Makes the file of an export (production.export_executer)."""
-    export = production.export_executer(pk)
+def export_make(pk: int) -> str | None:
+    """Makes the file of an export (production.export_make)."""
+    export = production.export_make(pk)
     return export.etat if export else None
 
 
 @shared_task
-def expirer_exports() -> int:
-    return production.exports_expirer()
+def exports_expire() -> int:
+    return production.exports_expire()
 
 
 @shared_task
-def exports_interrompus() -> int:
-    return production.exports_interrompus()
+def exports_fail_interrupted() -> int:
+    return production.exports_fail_interrupted()

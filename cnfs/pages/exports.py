@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from cnfs.exports import cras
 from cnfs.exports.conseillers import conseillers_a_exporter, conseillers_lignes
 from cnfs.exports.models import Export
-from cnfs.exports.production import PerimetrePerdu, export_requete
-from cnfs.exports.services import export_demander, export_relancer
+from cnfs.exports.production import PerimetrePerdu, export_stats_request
+from cnfs.exports.services import export_relaunch, export_request
 from cnfs.exports.statistiques import Entete, csv_lignes
 from cnfs.exports.tableur import csv_bytes, csv_chunks, nom_de_fichier
 from cnfs.exports.territoires import territoires_lignes
@@ -88,7 +88,7 @@ def conseillers_csv(request):
         return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
     # What the file covers: the role's whole scope (the list's filters only narrow it).
     requete = StatsRequest(perimetre_du_role(request.scope), periode.du, periode.au)
-    export = export_demander(
+    export = export_request(
         demandeur=request.user,
         role=request.role,
         nature=Export.Nature.CONSEILLERS_CSV,
@@ -136,7 +136,7 @@ def demander(request, stats_request: StatsRequest, entete: Entete, *, cra_export
         raise PermissionDenied("Un export se demande dans l'un de vos rôles : votre compte n'en a aucun.")
     if _limite_atteinte(request):
         return redirect(request.get_full_path())
-    export = export_demander(
+    export = export_request(
         demandeur=request.user,
         role=request.role,
         nature=nature,
@@ -149,7 +149,7 @@ def demander(request, stats_request: StatsRequest, entete: Entete, *, cra_export
 
 def mes_exports(request):
     """ "Mes exports": the user's exports, the latest first, with their state and download link."""
-    exports = Export.objects.filter(demandeur=request.user).order_by("-cree_le", "-pk")
+    exports = Export.objects.filter(demandeur=request.user).order_by("-created_at", "-pk")
     page_obj = Paginator(exports, EXPORTS_PAR_PAGE).get_page(request.GET.get("page"))
     en_cours = any(export.etat in (Export.Etat.EN_ATTENTE, Export.Etat.EN_COURS) for export in page_obj)
     return render(request, "stats/exports.html", {"page_obj": page_obj, "en_cours": en_cours})
@@ -170,7 +170,7 @@ def telecharger(request, pk: int):
         raise Http404("Ce fichier n'est pas disponible.")
     if request.scope is None or not request.scope.is_national:
         try:
-            export_requete(export, fige=True)
+            export_stats_request(export, fige=True)
         except PerimetrePerdu as error:
             raise PermissionDenied(str(error)) from error
     return FileResponse(export.fichier.open("rb"), as_attachment=True, filename=export.nom_fichier)
@@ -185,7 +185,7 @@ def relancer(request, pk: int):
         messages.info(request, "Cet export n'est ni en échec ni expiré : il n'y a rien à relancer.")
     elif not _limite_atteinte(request):
         try:
-            export_relancer(export)
+            export_relaunch(export)
         except PerimetrePerdu as error:
             messages.error(request, str(error))
         else:

@@ -236,26 +236,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # worker runs per queue (docker-compose.yml).
 CELERY_TASK_ROUTES = {
     f"cnfs.exports.tasks.{task}": {"queue": "exports"}
-    for task in ("executer_export", "expirer_exports", "exports_interrompus")
+    for task in ("export_make", "exports_expire", "exports_fail_interrupted")
 }
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-invitations": {
-        "task": "accounts.tasks.purge_expired_invitations",
+        "task": "accounts.tasks.invitations_purge_expired",
         "schedule": crontab(hour=3, minute=15),
     },
     # Recomputes the keys left pending by a worker stopped mid-task (no-op otherwise).
-    "pending-aggregates": {"task": "stats.tasks.recompute_pending", "schedule": 60.0},
+    "pending-aggregates": {"task": "stats.tasks.aggregates_recompute_pending", "schedule": 60.0},
     # Catches up whatever the recomputes on commit missed (broker down, bulk imports, generate_cras).
     "rebuild-aggregates": {
-        "task": "stats.tasks.rebuild_aggregates",
+        "task": "stats.tasks.aggregates_rebuild",
         "schedule": crontab(hour=2, minute=30),
     },
     # Exports are kept 7 days; those whose worker died without the task coming back are marked failed.
-    "expire-exports": {"task": "cnfs.exports.tasks.expirer_exports", "schedule": crontab(hour=4, minute=0)},
-    "interrupted-exports": {"task": "cnfs.exports.tasks.exports_interrompus", "schedule": crontab(minute=20)},
+    "expire-exports": {"task": "cnfs.exports.tasks.exports_expire", "schedule": crontab(hour=4, minute=0)},
+    "interrupted-exports": {
+        "task": "cnfs.exports.tasks.exports_fail_interrupted",
+        "schedule": crontab(minute=20),
+    },
     # The ressourcerie's ZIP is rebuilt after each change; this catches up a missed one (no-op otherwise).
     "ressourcerie-archive": {
-        "task": "ressourcerie.tasks.construire_archive",
+        "task": "ressourcerie.tasks.archive_build",
         "schedule": crontab(minute="*/10"),
     },
 }

@@ -2,7 +2,7 @@
 
 The admin already writes one entry per addition, change and deletion made through its forms; here it also
 records the old and new values of each changed field (AuditAdminMixin), and the admin actions and the
-imports write their own entries (journal_ecrire) with a readable French message. Every entry shows in the
+imports write their own entries (journal_write) with a readable French message. Every entry shows in the
 object's « Historique » page and in the « Journal des modifications » (cnfs/pages/admin/comptes.py).
 """
 
@@ -23,7 +23,7 @@ __all__ = [
     "AuditAdminMixin",
     "champ_lisible",
     "changement_lisible",
-    "journal_ecrire",
+    "journal_write",
     "modifications_lisibles",
     "valeur_lisible",
 ]
@@ -89,7 +89,7 @@ class AuditAdminMixin:
         return message
 
 
-def journal_ecrire(*, user, entries: Iterable[tuple[models.Model, int, str]]) -> int:
+def journal_write(*, user, entries: Iterable[tuple[models.Model, int, str]]) -> int:
     """Writes one journal entry per (object, ADDITION / CHANGE / DELETION, French message) by `user`."""
     rows = [
         LogEntry(

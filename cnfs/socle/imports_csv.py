@@ -133,7 +133,7 @@ def decoder(contenu: bytes, encodage: str = "auto") -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class Colonne:
+class ColonneImport:
     nom: str  # the documented name, as found by cle()
     libelle: str  # in the messages
     obligatoire: bool = False
@@ -145,7 +145,7 @@ class FichierCsv:
     texte: str
     encodage: str
     separateur: str
-    colonnes: dict[int, Colonne]  # position in the header -> column
+    colonnes: dict[int, ColonneImport]  # position in the header -> column
     ignorees: list[str]  # header names that match no column
     largeur: int  # cells of the header
 
@@ -172,7 +172,7 @@ TROP_DE_CELLULES = "__trop_de_cellules__"
 SEPARATEURS = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
 
 
-def lire_csv(contenu: bytes, colonnes: list[Colonne], *, encodage: str = "auto") -> FichierCsv:
+def lire_csv(contenu: bytes, colonnes: list[ColonneImport], *, encodage: str = "auto") -> FichierCsv:
     """Decodes the file and reads its header; FichierRefuse with a French reason when it cannot be read."""
     if not contenu.strip():
         raise FichierRefuse("Le fichier est vide.")
@@ -198,7 +198,7 @@ def lire_csv(contenu: bytes, colonnes: list[Colonne], *, encodage: str = "auto")
             "séparées par des points-virgules ou des virgules."
         )
     cells = next(csv.reader([entete], delimiter=separateur))
-    trouvees: dict[int, Colonne] = {}
+    trouvees: dict[int, ColonneImport] = {}
     ignorees = []
     for position, cell in enumerate(cells):
         colonne = par_cle.get(cle(cell))
@@ -247,7 +247,7 @@ NON = {"non", "n", "0", "faux", "false", "no"}
 class Valeurs:
     """The cells of one line, read column by column; the errors are collected, in French, per column."""
 
-    def __init__(self, cellules: dict[str, str], colonnes: list[Colonne]):
+    def __init__(self, cellules: dict[str, str], colonnes: list[ColonneImport]):
         self.cellules = cellules
         self.libelles = {colonne.nom: colonne.libelle for colonne in colonnes}
         self.erreurs: list[str] = []
@@ -398,7 +398,7 @@ def import_executer(
     *,
     fichier_nom: str,
     contenu: bytes,
-    colonnes: list[Colonne],
+    colonnes: list[ColonneImport],
     traiter_ligne: Callable[[int, dict[str, str]], str],
     simulation: bool,
     partiel: bool,

@@ -71,7 +71,7 @@ class OuiNonFilter(django_filters.ChoiceFilter):
 
 
 @dataclass(frozen=True)
-class Colonne:
+class ColonneTri:
     """A column of a list: its key in `?tri=`, its header, and the field or annotation it sorts on."""
 
     cle: str
@@ -85,7 +85,7 @@ class TriFilter(django_filters.OrderingFilter):
 
     descending_fmt = "%s (ordre décroissant)"
 
-    def __init__(self, *args, colonnes: Sequence[Colonne], departage: Sequence[str] = ("pk",), **kwargs):
+    def __init__(self, *args, colonnes: Sequence[ColonneTri], departage: Sequence[str] = ("pk",), **kwargs):
         self.colonnes = tuple(colonnes)
         self.departage = tuple(departage)
         kwargs.setdefault("label", "Trier par")
@@ -158,7 +158,7 @@ def etat_liste(
     )
 
 
-def _entetes(colonnes: Sequence[Colonne], tri: str, kept: QueryDict) -> tuple[EnTete, ...]:
+def _entetes(colonnes: Sequence[ColonneTri], tri: str, kept: QueryDict) -> tuple[EnTete, ...]:
     courant = tri.split(",")[0]
     entetes = []
     for colonne in colonnes:
@@ -173,7 +173,7 @@ def _entetes(colonnes: Sequence[Colonne], tri: str, kept: QueryDict) -> tuple[En
     return tuple(entetes)
 
 
-def entetes_simples(colonnes: Sequence[Colonne]) -> tuple[EnTete, ...]:
+def entetes_simples(colonnes: Sequence[ColonneTri]) -> tuple[EnTete, ...]:
     """The headers of a list that is not sortable (a structure's own conseillers)."""
     return tuple(EnTete(colonne.cle, colonne.label) for colonne in colonnes)
 

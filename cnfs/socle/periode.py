@@ -72,9 +72,51 @@ def default_periode(*, today: datetime.date, conseiller: bool) -> Periode:
     return preset_periode("ce_mois" if conseiller else "depuis_le_debut", today=today)
 
 
-class PeriodeForm(forms.Form):
+NOMS_DES_DATES = {"du": "La date de début", "au": "La date de fin"}
+PERIODE_INVERSEE = "La date de début doit précéder la date de fin, ou lui être égale."
+
+
+def date_field_options(name: str) -> dict:
+    """The options of the `du` or `au` date field of every period form (also given to django-filter's
+    DateFilter by the CRA history): same formats, same widget, same French message."""
+    return {
+        "label": name.capitalize(),
+        "required": False,
+        "input_formats": DATE_INPUT_FORMATS,
+        "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        "error_messages": {"invalid": f"{NOMS_DES_DATES[name]} n'est pas une date valide (JJ/MM/AAAA)."},
+    }
+
+
+class DatesForm(forms.Form):
+    """`du` / `au`, each optional: the period of the CRA history (open-ended) and the base of PeriodeForm.
+    An inverted period is refused with a message on `au`, and both dates are dropped: it filters nothing
+    rather than half of it."""
+
+    du = forms.DateField(**date_field_options("du"))
+    au = forms.DateField(**date_field_options("au"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.complete_dates(cleaned)
+            and cleaned.get("du")
+            and cleaned.get("au")
+            and cleaned["du"] > cleaned["au"]
+        ):
+            self.add_error("au", PERIODE_INVERSEE)
+            cleaned.pop("du", None)
+        return cleaned
+
+    def complete_dates(self, cleaned: dict) -> bool:
+        """Completes the dates (a form with defaults or presets does); whether their order is then checked."""
+        return True
+
+
+class PeriodeForm(DatesForm):
     """`periode` (a preset) or `du` / `au`; a preset wins over typed dates, a missing date takes the
-    default's. Invalid → `errors` in French and `.periode_retenue` is the default."""
+    default's, both stay between the launch and today. Invalid → `errors` in French and `.periode_retenue`
+    is the default."""
 
     periode = forms.ChoiceField(
         label="Période",
@@ -82,32 +124,21 @@ class PeriodeForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Cette période n'existe pas : choisissez-en une dans la liste."},
     )
-    du = forms.DateField(
-        label="Du",
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        error_messages={"invalid": "La date de début n'est pas une date valide (JJ/MM/AAAA)."},
-    )
-    au = forms.DateField(
-        label="Au",
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        error_messages={"invalid": "La date de fin n'est pas une date valide (JJ/MM/AAAA)."},
-    )
 
     def __init__(self, data=None, *, today: datetime.date, default: Periode, **kwargs):
         super().__init__(data, **kwargs)
         self.today = today
         self.default = default
 
-    def clean(self):
-        cleaned = super().clean()
+    def complete_dates(self, cleaned: dict) -> bool:
+        """The preset's dates (in order), or the typed ones completed by the default's and checked against
+        the bounds; out-of-bounds dates are not compared."""
         if self.errors:
-            return cleaned
+            return False
         if cleaned.get("periode"):
             periode = preset_periode(cleaned["periode"], today=self.today)
             cleaned["du"], cleaned["au"] = periode.du, periode.au
-            return cleaned
+            return False
         cleaned["du"] = cleaned.get("du") or self.default.du
         cleaned["au"] = cleaned.get("au") or self.default.au
         bounds = (
@@ -115,13 +146,11 @@ class PeriodeForm(forms.Form):
             f"et aujourd'hui ({self.today:%d/%m/%Y})"
         )
         in_range = True
-        for name, what in (("du", "La date de début"), ("au", "La date de fin")):
+        for name, what in NOMS_DES_DATES.items():
             if not DATE_LANCEMENT <= cleaned[name] <= self.today:
                 self.add_error(name, f"{what} doit être comprise {bounds}.")
                 in_range = False
-        if in_range and cleaned["du"] > cleaned["au"]:
-            self.add_error(None, "La date de début doit précéder la date de fin, ou lui être égale.")
-        return cleaned
+        return in_range
 
     @property
     def periode_retenue(self) -> Periode:

@@ -45,7 +45,7 @@ def test_the_contract_is_kept(graph, name):
     [
         ("structures.models", "conseillers.models"),  # the referential reading the conseillers
         ("accounts.services", "conseillers.services"),
-        ("cra.services", "stats.tasks"),  # what the signal cra.signals.cras_modifies replaced
+        ("cra.services", "stats.tasks"),  # what the signal cra.signals.cras_changed replaced
         ("stats.selectors", "cnfs.exports.models"),
         ("cnfs.exports.services", "cnfs.pages.exports"),
         ("cnfs.socle.audit", "accounts.services"),

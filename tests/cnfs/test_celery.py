@@ -11,7 +11,7 @@ def test_every_scheduled_task_is_registered():
 
 
 def test_without_broker_tasks_run_eagerly(db):
-    from accounts.tasks import purge_expired_invitations
+    from accounts.tasks import invitations_purge_expired
 
     assert app.conf.task_always_eager
-    assert purge_expired_invitations.delay().get() == 0
+    assert invitations_purge_expired.delay().get() == 0

@@ -12,15 +12,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from cnfs.exports.models import Export
-from cnfs.exports.tasks import executer_export
+from cnfs.exports.tasks import export_make
 from cnfs.socle.periode import DATE_LANCEMENT
 from cra import services as cra_services
 from cra.generation import generate_cras
 from cra.models import Cra
+from stats import tasks as stats_tasks
 from stats.models import AgregatJour, EtatAgregats
 from stats.request import StatsRequest, StatsScope
 from stats.services import aggregates_check, aggregates_rebuild
-from stats.tasks import rebuild_aggregates
 from tests.cra.factories import cra_data
 from tests.workers import celery_worker, database_url, needs_broker, new_queue, tasks_through_redis
 
@@ -86,9 +86,9 @@ def test_an_export_whose_worker_is_killed_is_made_again_without_a_partial_file(w
     count = generate_cras(count=60_000, seed=2).count
     export = _national_cra_export(count)
     queue = new_queue("exports")
-    with tasks_through_redis(monkeypatch, {"cnfs.exports.tasks.executer_export": queue}):
+    with tasks_through_redis(monkeypatch, {"cnfs.exports.tasks.export_make": queue}):
         with celery_worker(queue, **VISIBILITY) as worker:
-            executer_export.delay(export.pk)
+            export_make.delay(export.pk)
             wait_for(
                 lambda: Export.objects.filter(pk=export.pk, lignes__gt=0).exists(),
                 seconds=180,
@@ -126,21 +126,21 @@ def test_a_rebuild_whose_worker_is_killed_leaves_no_drift(world, monkeypatch):
     generate_cras(count=300_000, seed=3)  # written in bulk: no aggregates yet
     queue = new_queue("agregats")
     with (
-        tasks_through_redis(monkeypatch, {"stats.tasks.rebuild_aggregates": queue}),
+        tasks_through_redis(monkeypatch, {"stats.tasks.aggregates_rebuild": queue}),
         psycopg.connect(database_url(), autocommit=True) as database,
     ):
         with celery_worker(queue, **VISIBILITY) as worker:
-            rebuild_aggregates.delay()
+            stats_tasks.aggregates_rebuild.delay()
             running = functools.partial(_rebuild_running, database)
             wait_for(running, seconds=180, worker=worker, what="la reconstruction commence")
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
         # Killed inside its transaction: nothing of it is visible.
-        assert not EtatAgregats.objects.filter(reconstruit_le__isnull=False).exists()
+        assert not EtatAgregats.objects.filter(rebuilt_at__isnull=False).exists()
 
         with celery_worker(queue, **VISIBILITY) as worker:
             wait_for(
-                lambda: EtatAgregats.objects.filter(reconstruit_le__isnull=False).exists(),
+                lambda: EtatAgregats.objects.filter(rebuilt_at__isnull=False).exists(),
                 seconds=120,
                 worker=worker,
                 what="la reconstruction reprise",

@@ -11,7 +11,7 @@ from accounts.services import role_grant
 from cnfs.exports import production
 from cnfs.exports import services as export_services
 from cnfs.exports.models import Export
-from ressourcerie.archive import archive_construire
+from ressourcerie.archive import archive_build
 from stats.request import StatsRequest, StatsScope
 from tests.accounts.factories import UserFactory
 from tests.ressourcerie.factories import make_document
@@ -106,7 +106,7 @@ def _cras_csv(world, login_as):
 
 def _background_export(world, login_as):
     requete = StatsRequest(StatsScope.structure(world.villeurbanne.pk), datetime.date(2024, 1, 1), TODAY)
-    export = export_services.export_demander(
+    export = export_services.export_request(
         demandeur=world.gestionnaire_villeurbanne,
         role=world.gestionnaire_villeurbanne.roles.get(),
         nature=Export.Nature.CRA_CSV,
@@ -114,7 +114,7 @@ def _background_export(world, login_as):
         nom_fichier="cra.csv",
         parametres={"requete": requete.as_json(), "titre": "t", "scope_name": "s"},
     )
-    production.export_executer(export.pk)
+    production.export_make(export.pk)
     return login_as(world.gestionnaire_villeurbanne).get(f"/exports/{export.pk}/telecharger/")
 
 
@@ -125,7 +125,7 @@ def _document(world, login_as):
 
 def _documents_zip(world, login_as):
     make_document()
-    archive_construire()
+    archive_build()
     return login_as(world.alice.user).get("/ressourcerie/tous-les-documents.zip")
 
 

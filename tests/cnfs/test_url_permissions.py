@@ -206,7 +206,7 @@ def objects(world):
         nom_fichier="cra.csv",
         parametres={"requete": request.as_json(), "titre": "t", "scope_name": "s"},
     )
-    production.export_executer(world.export_villeurbanne.pk)
+    production.export_make(world.export_villeurbanne.pk)
     world.document = make_document()
     return world
 

@@ -3,6 +3,7 @@
 import datetime
 import re
 import uuid
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -727,7 +728,7 @@ def test_history_refuses_du_after_au_with_a_message(world, varied_cras, alice):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "La date de fin doit suivre la date de début." in html
+    assert "La date de début doit précéder la date de fin, ou lui être égale." in html
     assert "Le formulaire contient une erreur" in html
 
 
@@ -736,7 +737,8 @@ def test_history_refuses_an_invalid_date_with_a_message(world, varied_cras, alic
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Saisissez une date valide, au format JJ/MM/AAAA." in html
+    message = unescape(element_text(html, "id_du-messages"))
+    assert message == "La date de début n'est pas une date valide (JJ/MM/AAAA)."
     assert FormControls(html).values["du"] == "2025-13-45"
 
 

@@ -40,7 +40,7 @@ def upload(content: bytes, name: str = "document.pdf", content_type: str = "appl
 
 
 def make_tag(nom: str):
-    return services.tag_obtenir(nom)
+    return services.tag_get_or_create(nom)
 
 
 def make_document(

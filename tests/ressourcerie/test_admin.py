@@ -53,7 +53,7 @@ def test_the_list_shows_category_tags_size_and_date_in_bounded_queries(admin_cli
     assert '<td class="field-categorie">Courriel</td>' in content
     assert '<td class="field-etiquettes">Atelier, Autre 3, Seniors</td>' in content
     assert re.search(r'<td class="field-taille_lisible">\d+\xa0octets</td>', content)
-    assert "field-cree_le" in content
+    assert "field-created_at" in content
 
 
 def test_the_search_ignores_accents_and_reads_descriptions_and_tags(admin_client):

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from ressourcerie import archive as archives
 from ressourcerie import services, tasks
 from ressourcerie.enums import Categorie
 from ressourcerie.models import Archive, Document
@@ -115,7 +116,7 @@ def test_a_reader_finding_the_zip_missing_asks_for_it_once(
         raise ConnectionError("broker injoignable")
 
     with monkeypatch.context() as patch, django_capture_on_commit_callbacks(execute=True):
-        patch.setattr(tasks.construire_archive, "delay", broker_down)
+        patch.setattr(tasks.archive_build, "delay", broker_down)
         make_document("Guide")  # saved, its rebuild lost
     assert not Archive.objects.exists()
 
@@ -153,9 +154,9 @@ def test_titles_alike_get_distinct_names_in_the_zip(client_conseiller, django_ca
 def test_the_task_is_idempotent(db):
     make_document("Guide")
 
-    first = tasks.construire_archive.delay().get()
+    first = tasks.archive_build.delay().get()
     archive = Archive.objects.get()
-    second = tasks.construire_archive.delay().get()
+    second = tasks.archive_build.delay().get()
 
     assert first == second == archive.empreinte
     assert list(Archive.objects.all()) == [archive]
@@ -179,7 +180,7 @@ def test_a_failed_build_leaves_the_document_saved(db, monkeypatch, django_captur
     def broken():
         raise OSError("disque plein")
 
-    monkeypatch.setattr(tasks, "archive_construire", broken)
+    monkeypatch.setattr(archives, "archive_build", broken)
     with django_capture_on_commit_callbacks(execute=True):
         document = make_document("Guide")
 

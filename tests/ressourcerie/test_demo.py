@@ -36,7 +36,7 @@ def test_about_thirty_documents_across_every_category(demo):
     assert Tag.objects.count() >= 15
     # The latest four are the first of the list, added on different days.
     assert [d.titre for d in Document.objects.all()[:4]] == [row[1] for row in DEMO_DOCUMENTS[:4]]
-    assert len({d.cree_le.date() for d in documents}) == len(documents)
+    assert len({d.created_at.date() for d in documents}) == len(documents)
 
 
 def test_the_demo_pdfs_are_real_pdfs_holding_their_title(demo):

@@ -10,7 +10,7 @@ import pytest
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from ressourcerie.archive import archive_construire
+from ressourcerie.archive import archive_build
 from ressourcerie.enums import Categorie
 from ressourcerie.models import Document
 from tests.ressourcerie.factories import make_document
@@ -50,9 +50,9 @@ def documents(db):
     made = {}
     for index, (titre, categorie, description, tags) in enumerate(rows):
         document = make_document(titre, categorie=categorie, description=description, tags=tags)
-        Document.objects.filter(pk=document.pk).update(cree_le=now - datetime.timedelta(days=index))
+        Document.objects.filter(pk=document.pk).update(created_at=now - datetime.timedelta(days=index))
         made[titre] = document
-    archive_construire()
+    archive_build()
     return made
 
 
@@ -102,7 +102,7 @@ def test_anonymous_users_are_sent_to_the_login_page(documents, client):
 
 def test_files_are_not_reachable_by_a_guessed_media_url(world, documents, client, login_as):
     document = documents["Créer une adresse e-mail"]
-    archive = archive_construire()
+    archive = archive_build()
 
     for name in [document.fichier.name, archive.fichier.name]:
         assert client.get(f"/media/{name}").status_code in (302, 404)
@@ -160,7 +160,7 @@ def test_each_document_shows_its_tags_size_pages_date_and_download_link(world, d
         "fiche-pratique",
     ]
     assert f"PDF – {filesizeformat(document.taille)} – 1&nbsp;page – ajouté le" in card
-    assert timezone.localtime(document.cree_le).strftime("%Y") in card
+    assert timezone.localtime(document.created_at).strftime("%Y") in card
 
 
 def test_the_search_ignores_accents_and_case_and_reads_titles_descriptions_and_tags(
@@ -286,7 +286,7 @@ def test_the_page_makes_a_constant_number_of_queries(
         client.get(f"/ressourcerie/{query}")
     for index in range(12):
         make_document(f"Encore un guide {index}", tags=["Débutant", f"Tag {index}", "Fiche pratique"])
-    archive_construire()
+    archive_build()
     with django_assert_num_queries(8):
         content = page(client, query)
     assert len(titles(content)) > 0

@@ -27,7 +27,7 @@ from tests.cra.factories import collectif_data, cra_data
 from tests.stats.factories import make_atelier, make_cra
 from tests.workers import celery_worker, needs_broker, new_queue, tasks_through_redis
 
-RECOMPUTE = "stats.tasks.recompute_pending"
+RECOMPUTE = "stats.tasks.aggregates_recompute_pending"
 
 DU, AU = datetime.date(2023, 6, 1), datetime.date(2024, 6, 30)
 
@@ -141,7 +141,7 @@ def test_a_broker_error_does_not_lose_the_cra(world, django_capture_on_commit_ca
     def broken(*args, **kwargs):
         raise ConnectionError("broker injoignable")
 
-    monkeypatch.setattr(tasks.recompute_aggregates, "delay", broken)
+    monkeypatch.setattr(tasks.aggregates_recompute, "delay", broken)
     with django_capture_on_commit_callbacks(execute=True):
         cra_services.cra_create(conseiller=world.denis, user=None, data=_lieu_data())
 

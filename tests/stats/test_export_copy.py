@@ -9,7 +9,7 @@ from django.db import connection
 from cnfs.exports import cras as cra_export
 from cnfs.exports import producteurs
 from cnfs.exports.models import Export
-from cnfs.exports.production import ecrire_csv
+from cnfs.exports.production import csv_write
 from conseillers.models import Permanence
 from cra.enums import Activite, Canal, Duree, SousTheme, Theme
 from cra.models import Cra
@@ -84,7 +84,7 @@ def pieges(world):
 
 
 def _python(path, cras, calls):
-    return ecrire_csv(path, cra_export.cra_lignes(cras), calls.append, pretes=True)
+    return csv_write(path, cra_export.cra_lignes(cras), calls.append, pretes=True)
 
 
 def test_copy_writes_the_bytes_of_the_python_writer(pieges, tmp_path):

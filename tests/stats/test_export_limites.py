@@ -74,13 +74,13 @@ def test_files_streamed_at_once_are_not_limited(world, login_as):
         assert list_csv(client, {}).streaming
 
 
-@pytest.mark.parametrize("task", ["executer_export", "expirer_exports", "exports_interrompus"])
+@pytest.mark.parametrize("task", ["export_make", "exports_expire", "exports_fail_interrupted"])
 def test_exports_have_their_own_queue(task):
     assert app.amqp.router.route({}, f"cnfs.exports.tasks.{task}")["queue"].name == "exports"
 
 
 def test_statistics_recomputes_stay_on_the_default_queue():
-    for task in ("recompute_aggregates", "recompute_pending", "rebuild_aggregates"):
+    for task in ("aggregates_recompute", "aggregates_recompute_pending", "aggregates_rebuild"):
         assert app.amqp.router.route({}, f"stats.tasks.{task}")["queue"].name == "celery"
 
 

@@ -177,7 +177,7 @@ def test_an_export_of_a_role_taken_away_since_is_neither_served_nor_made(
 
     assert _download(client, export).status_code == 403
     Export.objects.filter(pk=export.pk).update(etat=Export.Etat.EN_ATTENTE, fichier="")
-    production.export_executer(export.pk)
+    production.export_make(export.pk)
     export.refresh_from_db()
     assert export.etat == Export.Etat.ECHEC and not export.fichier
 

@@ -156,7 +156,7 @@ def test_the_statistics_pdf_is_made_in_the_background_and_downloaded(
         Export.Nature.STATISTIQUES_PDF,
     )
     assert export.nom_fichier == "statistiques_alice-arnaud_2024-01-01_2024-06-30.pdf"
-    assert export.expire_le - export.termine_le == datetime.timedelta(days=7)
+    assert export.expires_at - export.finished_at == datetime.timedelta(days=7)
     assert mail.outbox[-1].to == ["gestion@villeurbanne.fr"] and "/exports/" in mail.outbox[-1].body
 
     page = client.get("/exports/").content.decode()
@@ -295,7 +295,7 @@ def test_an_export_killed_half_way_offers_no_file_and_is_made_again(world, cras,
     # Whatever the database (Python writer or PostgreSQL COPY), the producer of CRA files dies half-way.
     monkeypatch.setitem(production.PRODUCTEURS, Export.Nature.CRA_CSV, ("csv", dying_producer))
     with pytest.raises(WorkerKilled):
-        production.export_executer(export.pk)
+        production.export_make(export.pk)
     export.refresh_from_db()
     assert (export.etat, export.tentatives, bool(export.fichier)) == (Export.Etat.EN_COURS, 1, False)
     client = login_as(world.gestionnaire_villeurbanne)
@@ -304,7 +304,7 @@ def test_an_export_killed_half_way_offers_no_file_and_is_made_again(world, cras,
 
     # The task comes back (acks_late): the export starts again from the beginning.
     monkeypatch.undo()
-    production.export_executer(export.pk)
+    production.export_make(export.pk)
     export.refresh_from_db()
     assert (export.etat, export.tentatives, export.lignes) == (Export.Etat.TERMINE, 2, 3)
     assert len(read_csv(export.fichier.open("rb").read())) == 4
@@ -319,7 +319,7 @@ def test_a_failed_export_says_why_and_is_relaunched(
         raise OSError("disque plein")
 
     monkeypatch.setitem(production.PRODUCTEURS, Export.Nature.CRA_CSV, ("csv", failing_producer))
-    production.export_executer(export.pk)
+    production.export_make(export.pk)
     export.refresh_from_db()
     assert export.etat == Export.Etat.ECHEC and not export.fichier
     assert "La préparation du fichier a échoué (OSError)" in export.erreur
@@ -338,36 +338,36 @@ def test_a_failed_export_says_why_and_is_relaunched(
 
 def test_a_replayed_task_does_nothing_and_repeated_crashes_fail(world, cras):
     export = _export(world)
-    production.export_executer(export.pk)
+    production.export_make(export.pk)
     export.refresh_from_db()
     name = export.fichier.name
-    assert production.export_executer(export.pk) is None
+    assert production.export_make(export.pk) is None
     export.refresh_from_db()
     assert (export.fichier.name, export.tentatives) == (name, 1)
 
     crashed = _export(world, etat=Export.Etat.EN_COURS, tentatives=production.MAX_TENTATIVES)
-    assert production.export_executer(crashed.pk) is None
+    assert production.export_make(crashed.pk) is None
     crashed.refresh_from_db()
     assert crashed.etat == Export.Etat.ECHEC and "interrompu plusieurs fois" in crashed.erreur
 
 
 def test_exports_expire_after_seven_days_and_stuck_ones_fail(world, cras, login_as):
     export = _export(world)
-    production.export_executer(export.pk)
+    production.export_make(export.pk)
     export.refresh_from_db()
     storage, name = export.fichier.storage, export.fichier.name
 
-    assert production.exports_expirer(timezone.now() + datetime.timedelta(days=6)) == 0
-    assert production.exports_expirer(timezone.now() + datetime.timedelta(days=7, minutes=1)) == 1
+    assert production.exports_expire(timezone.now() + datetime.timedelta(days=6)) == 0
+    assert production.exports_expire(timezone.now() + datetime.timedelta(days=7, minutes=1)) == 1
     export.refresh_from_db()
     assert export.etat == Export.Etat.EXPIRE and not export.fichier and not storage.exists(name)
     client = login_as(world.gestionnaire_villeurbanne)
     assert client.get(f"/exports/{export.pk}/telecharger/").status_code == 404
     assert "Relancer" in client.get("/exports/").content.decode()
 
-    stuck = _export(world, etat=Export.Etat.EN_COURS, demarre_le=timezone.now() - datetime.timedelta(hours=3))
-    running = _export(world, etat=Export.Etat.EN_COURS, demarre_le=timezone.now())
-    assert production.exports_interrompus() == 1
+    stuck = _export(world, etat=Export.Etat.EN_COURS, started_at=timezone.now() - datetime.timedelta(hours=3))
+    running = _export(world, etat=Export.Etat.EN_COURS, started_at=timezone.now())
+    assert production.exports_fail_interrupted() == 1
     stuck.refresh_from_db()
     running.refresh_from_db()
     assert (stuck.etat, running.etat) == (Export.Etat.ECHEC, Export.Etat.EN_COURS)
@@ -377,9 +377,9 @@ def test_a_broker_error_marks_the_export_failed(world, monkeypatch, django_captu
     def down(pk):
         raise ConnectionError("broker")
 
-    monkeypatch.setattr("cnfs.exports.tasks.executer_export.delay", down)
+    monkeypatch.setattr("cnfs.exports.tasks.export_make.delay", down)
     with django_capture_on_commit_callbacks(execute=True):
-        export = export_services.export_demander(
+        export = export_services.export_request(
             demandeur=world.admin,
             role=world.admin.roles.get(),
             nature=Export.Nature.CRA_CSV,
@@ -396,7 +396,7 @@ def test_a_broker_error_marks_the_export_failed(world, monkeypatch, django_captu
 
 def test_only_the_requester_or_an_admin_downloads_an_export(world, cras, login_as):
     export = _export(world)
-    production.export_executer(export.pk)
+    production.export_make(export.pk)
 
     for account, status in (
         ("gestionnaire_villeurbanne", 200),
@@ -415,7 +415,7 @@ def test_only_the_requester_or_an_admin_downloads_an_export(world, cras, login_a
 
 def test_anonymous_users_are_sent_to_login(world, cras, client):
     export = _export(world)
-    production.export_executer(export.pk)
+    production.export_make(export.pk)
     for url in ("/exports/", f"/exports/{export.pk}/telecharger/"):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/")

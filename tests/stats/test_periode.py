@@ -90,7 +90,7 @@ def test_a_wrong_period_gives_a_french_message_and_the_default(query, message):
 def test_the_form_shows_its_errors_and_keeps_the_default():
     form = PeriodeForm(QueryDict("du=2024-03-01&au=2024-02-01"), today=TODAY, default=PILOTAGE)
     assert not form.is_valid()
-    assert form.non_field_errors() == ["La date de début doit précéder la date de fin, ou lui être égale."]
+    assert form.errors == {"au": ["La date de début doit précéder la date de fin, ou lui être égale."]}
     assert form.periode_retenue == PILOTAGE
     unbound = PeriodeForm(today=TODAY, default=PILOTAGE)
     assert unbound.periode_retenue == PILOTAGE

@@ -32,8 +32,10 @@ def store(monkeypatch):
     connection = redis.Redis.from_url(os.environ["REDIS_URL"])
     connection.delete(tasks.PENDING_KEYS, tasks.SCHEDULED)
     scheduled = []
-    monkeypatch.setattr(tasks.recompute_pending, "apply_async", lambda **options: scheduled.append(options))
-    monkeypatch.setattr(tasks.recompute_pending, "delay", lambda: scheduled.append({}))
+    monkeypatch.setattr(
+        tasks.aggregates_recompute_pending, "apply_async", lambda **options: scheduled.append(options)
+    )
+    monkeypatch.setattr(tasks.aggregates_recompute_pending, "delay", lambda: scheduled.append({}))
     connection.scheduled = scheduled
     yield connection
     connection.delete(tasks.PENDING_KEYS, tasks.SCHEDULED)
@@ -61,7 +63,7 @@ def test_the_changes_of_a_second_are_recomputed_by_one_task(world, store, django
     assert store.scheduled == [{"countdown": tasks.COALESCE_SECONDS}]
     assert not AgregatJour.objects.exists()
 
-    assert tasks.recompute_pending() == 2  # rows written
+    assert tasks.aggregates_recompute_pending() == 2  # rows written
     assert cra_count(StatsScope.national(), *MARCH) == 3
     assert store.zcard(tasks.PENDING_KEYS) == 0
     assert not store.exists(tasks.SCHEDULED)  # the next change programmes a task again
@@ -85,7 +87,7 @@ def test_a_key_changed_during_its_recompute_stays_pending(world, store, django_c
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(services, "aggregates_recompute", changed_meanwhile)
-        tasks.recompute_pending()
+        tasks.aggregates_recompute_pending()
 
     assert store.zrange(tasks.PENDING_KEYS, 0, -1) == [
         tasks.json.dumps(AggregateKey.of(first).as_json()).encode()
@@ -94,7 +96,7 @@ def test_a_key_changed_during_its_recompute_stays_pending(world, store, django_c
     # The change came after the task started: it programmed a task of its own, the task did not add one.
     assert store.scheduled == [{"countdown": tasks.COALESCE_SECONDS}] * 2
 
-    tasks.recompute_pending()
+    tasks.aggregates_recompute_pending()
     assert cra_count(StatsScope.national(), *MARCH) == 2
     assert store.zcard(tasks.PENDING_KEYS) == 0
 
@@ -108,12 +110,12 @@ def test_a_batch_leaves_the_rest_for_the_next_run(
             _create(world, day)
     store.delete(tasks.SCHEDULED)  # as when the programmed task starts
 
-    tasks.recompute_pending()
+    tasks.aggregates_recompute_pending()
     assert store.zcard(tasks.PENDING_KEYS) == 1
     assert store.scheduled[-1] == {}
-    tasks.recompute_pending()
+    tasks.aggregates_recompute_pending()
     assert cra_count(StatsScope.national(), *MARCH) == 3
-    assert tasks.recompute_pending() == 0  # nothing left: beat's runs every minute cost one read
+    assert tasks.aggregates_recompute_pending() == 0  # nothing left: beat's runs every minute cost one read
 
 
 def test_without_redis_the_keys_are_not_lost_silently(

@@ -23,7 +23,7 @@ from accounts.limits import INVITATIONS_LIMITED, invitation_allowed
 from accounts.models import Invitation, Role, User
 from accounts.services import invitation_send, role_grant
 from cnfs.socle.admin_outils import LectureSeuleMixin, lien, lien_liste
-from cnfs.socle.audit import CHANGE, AuditAdminMixin, journal_ecrire
+from cnfs.socle.audit import CHANGE, AuditAdminMixin, journal_write
 from cnfs.socle.imports_csv import COMPTE_IMPORTS
 
 SCOPE_FIELDS = ["structure", "departement", "region", "hub"]
@@ -213,7 +213,7 @@ class UserAdmin(AuditAdminMixin, DjangoUserAdmin):
                 continue
             invitation_send(user=user, invited_by=request.user)
             envoyees.append(user)
-        journal_ecrire(user=request.user, entries=[(u, CHANGE, "Invitation envoyée.") for u in envoyees])
+        journal_write(user=request.user, entries=[(u, CHANGE, "Invitation envoyée.") for u in envoyees])
         if envoyees:
             self.message_user(request, f"{len(envoyees)} invitation(s) envoyée(s).", messages.SUCCESS)
         if ignorees:

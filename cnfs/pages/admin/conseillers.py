@@ -29,7 +29,7 @@ from cnfs.socle.admin_outils import (
     oui_non,
     page_action,
 )
-from cnfs.socle.audit import CHANGE, AuditAdminMixin, journal_ecrire
+from cnfs.socle.audit import CHANGE, AuditAdminMixin, journal_write
 from cnfs.socle.periode import DATE_LANCEMENT, Periode
 from conseillers.enums import MotifRupture
 from conseillers.imports import COLONNES, conseillers_importer
@@ -239,7 +239,7 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
                 conseiller=conseiller,
             )
             envoyees.append(conseiller)
-        journal_ecrire(
+        journal_write(
             user=request.user,
             entries=[(c, CHANGE, f"Invitation à l'Espace Coop envoyée à {c.email_pro}.") for c in envoyees],
         )
@@ -271,7 +271,7 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
         Conseiller.objects.filter(pk__in=[c.pk for c in a_certifier]).update(
             date_certification=day, updated_at=timezone.now()
         )
-        journal_ecrire(
+        journal_write(
             user=request.user,
             entries=[(c, CHANGE, f"Certification CCP1 enregistrée au {_date(day)}.") for c in a_certifier],
         )
@@ -324,7 +324,7 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
             faits.append((conseiller, contrat))
         libelle = MotifRupture(motif).label
         message = f"le {_date(day)} ({libelle})"
-        journal_ecrire(
+        journal_write(
             user=request.user,
             entries=[
                 entry

@@ -10,7 +10,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from cnfs.socle.admin_outils import OuiNonFilter, lien
-from cnfs.socle.audit import CHANGE, champ_lisible, journal_ecrire, valeur_lisible
+from cnfs.socle.audit import CHANGE, champ_lisible, journal_write, valeur_lisible
 from cra.enums import AGES, STATUTS, Organisme, SousTheme, Theme
 from cra.models import Cra, CraHistorique, CraQuerySet, CraRedirection
 from cra.services import cra_restore
@@ -235,7 +235,7 @@ class CraAdmin(admin.ModelAdmin):
         for cra in supprimes:
             supprime_le = cra.deleted_at
             restaures.append((cra_restore(cra=cra, user=request.user), supprime_le))
-        journal_ecrire(
+        journal_write(
             user=request.user,
             entries=[
                 (cra, CHANGE, f"Restauré (supprimé le {timezone.localtime(le):%d/%m/%Y à %H:%M}).")

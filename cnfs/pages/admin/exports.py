@@ -2,9 +2,9 @@ from django.contrib import admin, messages
 
 from cnfs.exports.models import Export
 from cnfs.exports.production import PerimetrePerdu
-from cnfs.exports.services import export_relancer
+from cnfs.exports.services import export_relaunch
 from cnfs.socle.admin_outils import LectureSeuleMixin, lien
-from cnfs.socle.audit import CHANGE, journal_ecrire
+from cnfs.socle.audit import CHANGE, journal_write
 
 
 @admin.register(Export)
@@ -20,13 +20,13 @@ class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
         "etat",
         "progression",
         "lignes",
-        "cree_le",
-        "termine_le",
+        "created_at",
+        "finished_at",
     ]
     list_filter = ["etat", "nature"]
     list_select_related = ["demandeur"]
     search_fields = ["libelle", "nom_fichier", "demandeur__email"]
-    date_hierarchy = "cree_le"
+    date_hierarchy = "created_at"
     actions = ["relancer"]
     fields = [
         "libelle",
@@ -41,10 +41,10 @@ class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
         "taille",
         "erreur",
         "tentatives",
-        "cree_le",
-        "demarre_le",
-        "termine_le",
-        "expire_le",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "expires_at",
     ]
     readonly_fields = fields
 
@@ -60,12 +60,10 @@ class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
         relances, perdus = [], 0
         for export in (export for export in queryset if export.relancable):
             try:
-                relances.append(export_relancer(export))
+                relances.append(export_relaunch(export))
             except PerimetrePerdu:  # its requester no longer reads its scope (SPEC §18)
                 perdus += 1
-        journal_ecrire(
-            user=request.user, entries=[(export, CHANGE, "Export relancé.") for export in relances]
-        )
+        journal_write(user=request.user, entries=[(export, CHANGE, "Export relancé.") for export in relances])
         ignores = len(queryset) - len(relances) - perdus
         self.message_user(
             request,

@@ -23,20 +23,20 @@ class DocumentAdmin(admin.ModelAdmin):
         "etiquettes",
         "taille_lisible",
         "nombre_pages",
-        "cree_le",
-        "modifie_le",
+        "created_at",
+        "updated_at",
     ]
-    list_filter = ["categorie", "tags", "cree_le"]
+    list_filter = ["categorie", "tags", "created_at"]
     # The search box; the search itself is the page's (accent-insensitive), see get_search_results.
     search_fields = ["titre"]
     search_help_text = "Titre, description ou étiquette, sans tenir compte des accents ni des majuscules."
-    date_hierarchy = "cree_le"
+    date_hierarchy = "created_at"
     filter_horizontal = ["tags"]
-    readonly_fields = ["taille_lisible", "nombre_pages", "cree_le", "modifie_le"]
+    readonly_fields = ["taille_lisible", "nombre_pages", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["titre", "description", "categorie", "tags"]}),
         ("Fichier", {"fields": ["fichier", "taille_lisible", "nombre_pages"]}),
-        ("Dates", {"fields": ["cree_le", "modifie_le"]}),
+        ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
 
     def get_fieldsets(self, request, obj=None):
@@ -82,7 +82,7 @@ class DocumentAdmin(admin.ModelAdmin):
             self.message_user(request, "Saisissez le nom de l'étiquette à ajouter.", messages.ERROR)
             return
         try:
-            tag = services.tag_obtenir(nom)
+            tag = services.tag_get_or_create(nom)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 
 from cnfs.socle.admin_outils import LectureSeuleMixin
-from cnfs.socle.audit import CHANGE, journal_ecrire
+from cnfs.socle.audit import CHANGE, journal_write
 from cra.models import Cra
 from stats.models import AgregatJour, EtatAgregats
 from stats.services import AggregateKey
@@ -66,7 +66,7 @@ class RecalculAgregatsMixin:
     def recalculer_agregats(self, request, queryset):
         territoires = list(queryset)
         cles = departements_recalculer(self.departements_de(queryset))
-        journal_ecrire(
+        journal_write(
             user=request.user,
             entries=[
                 (t, CHANGE, f"Recalcul des agrégats des statistiques demandé ({cles} clés).")
@@ -85,4 +85,4 @@ class RecalculAgregatsMixin:
 class EtatAgregatsAdmin(LectureSeuleMixin, admin.ModelAdmin):
     """Read only: the aggregates are written by stats.services alone (rebuild_stats, the recomputes)."""
 
-    list_display = ["reconstruit_le", "duree_secondes", "lignes"]
+    list_display = ["rebuilt_at", "duree_secondes", "lignes"]

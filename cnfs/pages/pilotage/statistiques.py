@@ -7,7 +7,6 @@ dropped with a French message, never an error page nor someone else's figures.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, QueryDict
@@ -20,6 +19,7 @@ from cnfs.exports.statistiques import Entete
 from cnfs.pages import exports
 from cnfs.pages.decorators import conseiller_required, role_required
 from cnfs.pages.navigation import PILOTAGE, Lien
+from cnfs.socle.listes import EnTete
 from cnfs.socle.periode import period_picker, periode_demandee
 from cnfs.socle.texte import replie
 from stats.acces import employeurs, equipe_actuelle, perimetre_autorise, statistiques_du_conseiller
@@ -224,14 +224,6 @@ def national(request):
 TERRITOIRE_SORTS = frozenset(key for key, _label in TERRITOIRE_COLUMNS)
 
 
-@dataclass(frozen=True)
-class Colonne:
-    key: str
-    label: str
-    href: str  # the link sorting by this column (the other way round when it is the current sort)
-    sort: str  # "ascending", "descending" or "" (aria-sort)
-
-
 def _sort(params) -> tuple[str, bool, list[str]]:
     asked = params.get("tri", "code").strip()
     key, descending = asked.removeprefix("-"), asked.startswith("-")
@@ -275,7 +267,7 @@ def territoires(request):
         query = QueryDict(mutable=True)
         query.update({**kept, "tri": f"-{column}" if current and not descending else column})
         sort = ("descending" if descending else "ascending") if current else ""
-        colonnes.append(Colonne(column, label, f"?{query.urlencode()}", sort))
+        colonnes.append(EnTete(column, label, f"?{query.urlencode()}", sort))
     mailles = []
     for value, label in Maille.choices:
         query = QueryDict(mutable=True)

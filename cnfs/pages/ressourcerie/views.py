@@ -60,7 +60,7 @@ def _filtres(params: QueryDict, tags: list[Tag]) -> Filtres:
 def _archive_etat() -> EtatArchive:
     """The ZIP's state; when it is missing, asks for it (without a broker it is built at once and offered)."""
     etat = selectors.archive_etat()
-    if not etat.a_jour and etat.nombre_documents and services.archive_demander(etat.empreinte):
+    if not etat.a_jour and etat.nombre_documents and services.archive_request(etat.empreinte):
         etat = selectors.archive_etat()
     return etat
 
