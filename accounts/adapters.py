@@ -1,7 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
-from accounts.appareils import cle_des_echecs, retenir_appareil
+from accounts.appareils import appareil_trust, login_failures_key
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -17,9 +17,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # and trusted device, so that guessing from elsewhere never locks the owner out
         # (accounts/appareils.py). A private hook of allauth: tests/accounts/test_limites_connexion.py fails
         # if an upgrade stops calling it.
-        return cle_des_echecs(request, credentials.get("email", ""))
+        return login_failures_key(request, credentials.get("email", ""))
 
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
-        retenir_appareil(request, response, user)
+        appareil_trust(request, response, user)
         return response

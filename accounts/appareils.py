@@ -34,14 +34,14 @@ def appareil_de_confiance(request, login: str) -> str | None:
     return value.get("appareil") or None
 
 
-def cle_des_echecs(request, login: str) -> str:
+def login_failures_key(request, login: str) -> str:
     """The key the failed logins of `login` from this client are counted under."""
     login = login.strip().lower()
     appareil = appareil_de_confiance(request, login)
     return f"{login}:appareil:{appareil}" if appareil else f"{login}:inconnus"
 
 
-def retenir_appareil(request, response, user) -> None:
+def appareil_trust(request, response, user) -> None:
     """Marks this browser as a trusted device of `user` (a device already trusted keeps its id)."""
     appareil = appareil_de_confiance(request, user.email) or secrets.token_urlsafe(16)
     value = signing.dumps({"compte": _account_digest(user.email), "appareil": appareil}, salt=_SALT)

@@ -59,7 +59,7 @@ def _run(command: list[str], base: Base) -> None:
         raise SauvegardeError(f"{command[0]} a échoué : {result.stderr.strip()}")
 
 
-def sauvegarder(dossier: Path, *, base: Base | None = None, media: Path | None = None) -> Path:
+def sauvegarde_create(dossier: Path, *, base: Base | None = None, media: Path | None = None) -> Path:
     """Writes `<dossier>/<AAAAMMJJ-HHMMSS>/` with the database dump and the media archive; returns it."""
     base = base or Base.courante()
     media = Path(media or settings.MEDIA_ROOT)
@@ -75,9 +75,9 @@ def sauvegarder(dossier: Path, *, base: Base | None = None, media: Path | None =
     return cible
 
 
-def restaurer(source: Path, *, base: Base | None = None, media: Path | None = None) -> None:
-    """Puts back a backup made by `sauvegarder`: the database's objects are replaced (pg_restore --clean),
-    the media folder is emptied then refilled. The target database must exist."""
+def sauvegarde_restore(source: Path, *, base: Base | None = None, media: Path | None = None) -> None:
+    """Puts back a backup made by `sauvegarde_create`: the database's objects are replaced (pg_restore
+    --clean), the media folder is emptied then refilled. The target database must exist."""
     source = Path(source)
     if not (source / DUMP).exists() or not (source / MEDIA).exists():
         raise SauvegardeError(f"{source} ne contient pas {DUMP} et {MEDIA}.")

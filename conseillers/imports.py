@@ -21,7 +21,7 @@ from cnfs.socle.imports_csv import (
     LigneRefusee,
     Rapport,
     Valeurs,
-    import_executer,
+    import_run,
 )
 from conseillers.enums import MotifRupture, TypeContrat
 from conseillers.models import Conseiller, Contrat
@@ -81,7 +81,7 @@ def _date(day: datetime.date) -> str:
 
 
 class ImportConseillers:
-    """Processes the lines of a conseillers file (see cnfs.socle.imports_csv.import_executer)."""
+    """Processes the lines of a conseillers file (see cnfs.socle.imports_csv.import_run)."""
 
     def __init__(self, *, user, fichier_nom: str):
         self.user = user
@@ -292,11 +292,11 @@ class ImportConseillers:
         return MODIFIEE
 
 
-def conseillers_importer(
+def conseillers_import(
     *, contenu: bytes, fichier_nom: str, user, simulation: bool, partiel: bool, encodage: str = "auto"
 ) -> Rapport:
     """Imports a conseillers file (or simulates it); see docs/imports.md."""
-    return import_executer(
+    return import_run(
         fichier_nom=fichier_nom,
         contenu=contenu,
         colonnes=COLONNES,

@@ -52,7 +52,7 @@ def _cle(cra: Cra) -> tuple:
     return (cra.date_accompagnement, cra.structure_id, cra.conseiller_id)
 
 
-def _signaler(cles: list[tuple]) -> None:
+def _signal(cles: list[tuple]) -> None:
     cras_changed.send(sender=Cra, cles=cles)
 
 
@@ -139,7 +139,7 @@ def cra_create(
                 conseiller=conseiller, idempotency_key=idempotency_key, **cra_stored_fields(values)
             )
             _redirections_save(cra, values["redirections"])
-            _signaler([_cle(cra)])
+            _signal([_cle(cra)])
             CraHistorique.objects.create(
                 cra=cra,
                 user=user,
@@ -167,7 +167,7 @@ def cra_update(*, cra: Cra, user, data: dict, context: CraContext | None = None)
     for name, value in cra_stored_fields(values).items():
         setattr(cra, name, value)
     cra.save()
-    _signaler([key_before, _cle(cra)])
+    _signal([key_before, _cle(cra)])
     cra.redirections.all().delete()
     _redirections_save(cra, values["redirections"])
     after = _snapshot(cra, values["redirections"])
@@ -185,7 +185,7 @@ def cra_delete(*, cra: Cra, user) -> Cra:
     if cra.deleted_at is None:
         cra.deleted_at = timezone.now()
         cra.save(update_fields=["deleted_at", "updated_at"])
-        _signaler([_cle(cra)])
+        _signal([_cle(cra)])
         CraHistorique.objects.create(cra=cra, user=user, action=CraHistorique.Action.SUPPRESSION)
     return cra
 
@@ -195,6 +195,6 @@ def cra_restore(*, cra: Cra, user) -> Cra:
     if cra.deleted_at is not None:
         cra.deleted_at = None
         cra.save(update_fields=["deleted_at", "updated_at"])
-        _signaler([_cle(cra)])
+        _signal([_cle(cra)])
         CraHistorique.objects.create(cra=cra, user=user, action=CraHistorique.Action.RESTAURATION)
     return cra

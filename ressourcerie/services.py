@@ -184,7 +184,7 @@ def documents_tag_remove(*, documents: Iterable[Document] | QuerySet, tag: Tag) 
 # --- The ZIP of every document ---------------------------------------------------------------------------
 
 
-def _envoyer_construction() -> None:
+def _archive_build_send() -> None:
     try:
         archive_build.delay()
     except Exception:
@@ -201,7 +201,7 @@ class _DemandeConstruction:
 
     def __call__(self):
         self.envoyee = True
-        _envoyer_construction()
+        _archive_build_send()
 
 
 def archive_rebuild_on_commit() -> None:

@@ -18,7 +18,7 @@ from cnfs.socle.imports_csv import (
     LigneRefusee,
     Rapport,
     Valeurs,
-    import_executer,
+    import_run,
 )
 from structures.communes import CODE_COMMUNE, ReferentielCommunes, departement_of_commune
 from structures.communes import departement_matches_code_postal as _cp_du_departement
@@ -104,7 +104,7 @@ def code_postal_lu(valeurs: Valeurs, nom: str = "code_postal") -> str | None:
 
 
 class ImportStructures:
-    """Processes the lines of a structures file (see cnfs.socle.imports_csv.import_executer)."""
+    """Processes the lines of a structures file (see cnfs.socle.imports_csv.import_run)."""
 
     def __init__(self, *, user, fichier_nom: str):
         self.user = user
@@ -236,11 +236,11 @@ class ImportStructures:
         return MODIFIEE
 
 
-def structures_importer(
+def structures_import(
     *, contenu: bytes, fichier_nom: str, user, simulation: bool, partiel: bool, encodage: str = "auto"
 ) -> Rapport:
     """Imports a structures file (or simulates it); see docs/imports.md."""
-    return import_executer(
+    return import_run(
         fichier_nom=fichier_nom,
         contenu=contenu,
         colonnes=COLONNES,

@@ -96,14 +96,14 @@ def csv_write(
     return max(count, 0)
 
 
-def _commencer(pk: int) -> Export | None:
+def _start(pk: int) -> Export | None:
     """Marks the export as running (a new attempt); None when there is nothing to do."""
     with transaction.atomic():
         export = Export.objects.select_for_update().filter(pk=pk).first()
         if export is None or export.etat not in (Export.Etat.EN_ATTENTE, Export.Etat.EN_COURS):
             return None  # replayed after it finished, failed or expired: nothing to do
         if export.tentatives >= MAX_TENTATIVES:
-            _echouer(
+            _fail(
                 export,
                 "L'export a été interrompu plusieurs fois. Relancez-le ; s'il échoue encore, "
                 "écrivez à l'équipe nationale.",
@@ -118,7 +118,7 @@ def _commencer(pk: int) -> Export | None:
     return export
 
 
-def _echouer(export: Export, message: str) -> None:
+def _fail(export: Export, message: str) -> None:
     Export.objects.filter(pk=export.pk).update(
         etat=Export.Etat.ECHEC, erreur=message, finished_at=timezone.now(), progression=0
     )
@@ -134,13 +134,13 @@ def _progression(export: Export, total: int | None) -> Progression:
 
 def export_make(pk: int) -> Export | None:
     """Makes the file of an export; returns the export, or None when there was nothing to do."""
-    export = _commencer(pk)
+    export = _start(pk)
     if export is None:
         return None
     try:
         requete = export_stats_request(export)
     except PerimetrePerdu as error:
-        _echouer(export, str(error))
+        _fail(export, str(error))
         return Export.objects.get(pk=pk)
     # The producers read the request as it is now (a coordinator's team of today); the download checks it.
     export.parametres = {**export.parametres, "requete": requete.as_json()}
@@ -161,18 +161,18 @@ def export_make(pk: int) -> Export | None:
             export.save()
     except Exception as error:
         logger.exception("Export %s en échec", pk)
-        _echouer(
+        _fail(
             export,
             f"La préparation du fichier a échoué ({error.__class__.__name__}). Vous pouvez la relancer.",
         )
         return Export.objects.get(pk=pk)
     finally:
         os.unlink(path)
-    _prevenir(export)
+    _notify(export)
     return export
 
 
-def _prevenir(export: Export) -> None:
+def _notify(export: Export) -> None:
     """E-mails the requester that his file is ready (a failure to send is logged, the export stays done)."""
     context = {
         "export": export,

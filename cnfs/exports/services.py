@@ -31,11 +31,11 @@ def export_request(
         nom_fichier=nom_fichier,
         parametres=parametres,
     )
-    transaction.on_commit(lambda: _envoyer(export.pk))
+    transaction.on_commit(lambda: _send(export.pk))
     return export
 
 
-def _envoyer(pk: int) -> None:
+def _send(pk: int) -> None:
     try:
         export_make.delay(pk)
     except Exception:
@@ -67,6 +67,6 @@ def export_relaunch(export: Export) -> Export:
         finished_at=None,
         expires_at=None,
     )
-    transaction.on_commit(lambda: _envoyer(export.pk))
+    transaction.on_commit(lambda: _send(export.pk))
     export.refresh_from_db()
     return export

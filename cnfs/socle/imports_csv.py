@@ -10,7 +10,7 @@
   with a few aliases; unknown columns are reported and ignored, a missing mandatory column refuses the file.
 - **Lines**: numbered as in a spreadsheet (the header is line 1); empty lines are skipped.
 
-`import_executer` runs an import: every line in its own savepoint (a refused line leaves nothing behind),
+`import_run` runs an import: every line in its own savepoint (a refused line leaves nothing behind),
 the whole in one transaction that is rolled back in simulation mode, or when a line is refused and the
 partial import was not asked for.
 """
@@ -68,7 +68,7 @@ def _ligne_de(texte: str | bytes, position: int) -> int:
     return texte.count(b"\n" if isinstance(texte, bytes) else "\n", 0, position) + 1
 
 
-def decoder(contenu: bytes, encodage: str = "auto") -> tuple[str, str]:
+def decode(contenu: bytes, encodage: str = "auto") -> tuple[str, str]:
     """The text of the file and the name of its encoding; FichierRefuse with the reason otherwise."""
     if contenu.startswith(b"PK\x03\x04"):
         raise FichierRefuse(
@@ -172,13 +172,13 @@ TROP_DE_CELLULES = "__trop_de_cellules__"
 SEPARATEURS = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
 
 
-def lire_csv(contenu: bytes, colonnes: list[ColonneImport], *, encodage: str = "auto") -> FichierCsv:
+def csv_read(contenu: bytes, colonnes: list[ColonneImport], *, encodage: str = "auto") -> FichierCsv:
     """Decodes the file and reads its header; FichierRefuse with a French reason when it cannot be read."""
     if not contenu.strip():
         raise FichierRefuse("Le fichier est vide.")
     if len(contenu) > TAILLE_MAX:
         raise FichierRefuse(f"Le fichier dépasse {TAILLE_MAX // (1024 * 1024)} Mo : découpez-le.")
-    texte, nom_encodage = decoder(contenu, encodage)
+    texte, nom_encodage = decode(contenu, encodage)
     # The first line, whatever ends it: Excel for Mac's « CSV (Mac) » ends its lines with a lone \r.
     entete = re.split(r"\r\n?|\n", texte.lstrip("\ufeff"), maxsplit=1)[0]
     par_cle = {cle(name): colonne for colonne in colonnes for name in (colonne.nom, *colonne.alias)}
@@ -394,7 +394,7 @@ class Rapport:
         return [f"Ligne {numero} : {' ; '.join(raisons)}" for numero, raisons in self.refusees]
 
 
-def import_executer(
+def import_run(
     *,
     fichier_nom: str,
     contenu: bytes,
@@ -409,7 +409,7 @@ def import_executer(
     simulation, and when no line was refused unless `partiel`."""
     rapport = Rapport(fichier=fichier_nom, simulation=simulation, partiel=partiel)
     try:
-        fichier = lire_csv(contenu, colonnes, encodage=encodage)
+        fichier = csv_read(contenu, colonnes, encodage=encodage)
     except FichierRefuse as error:
         rapport.erreur_fichier = str(error)
         return rapport

@@ -12,7 +12,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.db import connection
 
-from cnfs.sauvegarde import Base, SauvegardeError, restaurer, sauvegarder
+from cnfs.sauvegarde import Base, SauvegardeError, sauvegarde_create, sauvegarde_restore
 from cra.models import Cra
 from tests.stats.factories import make_cra
 
@@ -44,23 +44,23 @@ def test_a_backup_restores_the_database_and_the_files(world, tmp_path, empty_dat
     before = _counts(Base.courante())
     assert before["cra_cra"] == 3
 
-    backup = sauvegarder(tmp_path / "sauvegardes", media=media)
+    backup = sauvegarde_create(tmp_path / "sauvegardes", media=media)
 
     restored_media = tmp_path / "media-restauree"
     (restored_media / "ancien").mkdir(parents=True)
-    restaurer(backup, base=empty_database, media=restored_media)
+    sauvegarde_restore(backup, base=empty_database, media=restored_media)
     assert _counts(empty_database) == before
     assert (restored_media / "exports/2026/11/export.csv").read_bytes() == b"\xef\xbb\xbfa;b\r\n"
     assert not (restored_media / "ancien").exists()
     # Restoring again over the restored database replaces, never duplicates.
-    restaurer(backup, base=empty_database, media=restored_media)
+    sauvegarde_restore(backup, base=empty_database, media=restored_media)
     assert _counts(empty_database) == before
     assert Cra.objects.count() == 3
 
 
 def test_a_folder_that_is_not_a_backup_is_refused(db, tmp_path):
     with pytest.raises(SauvegardeError, match="ne contient pas base.dump"):
-        restaurer(tmp_path)
+        sauvegarde_restore(tmp_path)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

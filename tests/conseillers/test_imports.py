@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.enums import RoleKind
 from conseillers.enums import MotifRupture, StatutConseiller
-from conseillers.imports import conseillers_importer
+from conseillers.imports import conseillers_import
 from conseillers.models import Conseiller, Contrat
 
 EXEMPLES = Path(settings.BASE_DIR) / "docs" / "exemples"
@@ -21,7 +21,7 @@ HEADER = "email_pro;prenom;nom;siret;type_contrat;date_debut_contrat\n"
 
 def importer(world, text: str, encoding="utf-8", **options):
     defaults = {"simulation": False, "partiel": False}
-    return conseillers_importer(
+    return conseillers_import(
         contenu=text.encode(encoding), fichier_nom="test.csv", user=world.admin, **(defaults | options)
     )
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Role, User
 from conseillers.enums import MotifRupture, TypeContrat
-from conseillers.imports import COLONNES, DOMAINE_PRO, conseillers_importer
+from conseillers.imports import COLONNES, DOMAINE_PRO, conseillers_import
 from conseillers.models import Conseiller, Contrat
 from structures.models import Structure
 from tests.conseillers.factories import ConseillerFactory, ContratFactory
@@ -145,7 +145,7 @@ def recrutements(world):
 
 def importer(world, contenu, options):
     simulation, partiel, encodage = options
-    return conseillers_importer(
+    return conseillers_import(
         contenu=contenu,
         fichier_nom="recrutement.csv",
         user=world.admin,

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.management import CommandError, call_command
 
-from cnfs.socle.imports_csv import COMPTE_IMPORTS, FichierRefuse, decoder
-from structures.imports import structures_importer
+from cnfs.socle.imports_csv import COMPTE_IMPORTS, FichierRefuse, decode
+from structures.imports import structures_import
 from structures.models import Structure
 
 SAMPLE = Path(settings.BASE_DIR) / "docs" / "exemples" / "structures.csv"
@@ -26,7 +26,7 @@ def run(*args, **options) -> str:
 
 def importer(world, text: str, encoding="utf-8", **options):
     defaults = {"simulation": False, "partiel": False}
-    return structures_importer(
+    return structures_import(
         contenu=text.encode(encoding), fichier_nom="test.csv", user=world.admin, **(defaults | options)
     )
 
@@ -195,7 +195,7 @@ def test_utf8_with_or_without_bom_and_windows_1252_keep_the_accents(world, encod
     ],
 )
 def test_an_unreadable_file_is_refused_never_imported_garbled(world, contenu, message):
-    rapport = structures_importer(
+    rapport = structures_import(
         contenu=contenu, fichier_nom="f.csv", user=world.admin, simulation=False, partiel=True
     )
     assert message in rapport.erreur_fichier
@@ -204,8 +204,8 @@ def test_an_unreadable_file_is_refused_never_imported_garbled(world, contenu, me
 
 def test_a_forced_encoding_refuses_a_file_in_another_one():
     with pytest.raises(FichierRefuse, match="n'est pas en UTF-8"):
-        decoder("Vénissieux".encode("cp1252"), "utf-8")
-    assert decoder("Vénissieux".encode("cp1252"), "windows-1252") == ("Vénissieux", "Windows-1252")
+        decode("Vénissieux".encode("cp1252"), "utf-8")
+    assert decode("Vénissieux".encode("cp1252"), "windows-1252") == ("Vénissieux", "Windows-1252")
 
 
 def test_the_command_names_the_account_of_the_history(world, tmp_path):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from cnfs.socle.imports_csv import ENCODAGES
 from structures.communes import departement_matches_code_postal, departement_of_commune
 from structures.enums import StatutStructure, TypeStructure
-from structures.imports import COLONNES, structures_importer
+from structures.imports import COLONNES, structures_import
 from structures.models import Departement, Structure
 from structures.validators import luhn_valid, siret_valid
 from tests.structures.factories import StructureFactory
@@ -271,7 +271,7 @@ def venissieux(world):
 
 def importer(world, contenu, options):
     simulation, partiel, encodage = options
-    return structures_importer(
+    return structures_import(
         contenu=contenu,
         fichier_nom="recrutement.csv",
         user=world.admin,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cnfs.sauvegarde import SauvegardeError, restaurer
+from cnfs.sauvegarde import SauvegardeError, sauvegarde_restore
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         ):
             raise CommandError("Restauration annulée.")
         try:
-            restaurer(source)
+            sauvegarde_restore(source)
         except SauvegardeError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Sauvegarde {source} restaurée.")

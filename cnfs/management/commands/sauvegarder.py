@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cnfs.sauvegarde import SauvegardeError, sauvegarder
+from cnfs.sauvegarde import SauvegardeError, sauvegarde_create
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dossier, **options):
         try:
-            cible = sauvegarder(dossier)
+            cible = sauvegarde_create(dossier)
         except SauvegardeError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Sauvegarde écrite dans {cible}")

@@ -112,7 +112,7 @@ class NouveauRoleInline(admin.TabularInline):
         return super().get_queryset(request).none()
 
 
-def acces_admin_synchroniser(user: User) -> None:
+def admin_access_sync(user: User) -> None:
     """After a change of roles: the admin role gives staff access with the national team's group; without
     it, the account leaves that group, and the admin unless it is a superuser or in another group."""
     if user.roles.filter(kind=RoleKind.ADMIN).exists():
@@ -197,7 +197,7 @@ class UserAdmin(AuditAdminMixin, DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        acces_admin_synchroniser(form.instance)
+        admin_access_sync(form.instance)
 
     @admin.action(
         description="Envoyer ou renvoyer l'invitation (choix du mot de passe)", permissions=["change"]

@@ -32,7 +32,7 @@ from cnfs.socle.admin_outils import (
 from cnfs.socle.audit import CHANGE, AuditAdminMixin, journal_write
 from cnfs.socle.periode import DATE_LANCEMENT, Periode
 from conseillers.enums import MotifRupture
-from conseillers.imports import COLONNES, conseillers_importer
+from conseillers.imports import COLONNES, conseillers_import
 from conseillers.models import Conseiller, Permanence, PermanenceConseiller
 from conseillers.services import conseiller_situation_refresh, contrat_rupture
 from cra.models import Cra
@@ -158,7 +158,7 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
     import_colonnes = COLONNES
 
     def importer(self, **kwargs):
-        return conseillers_importer(**kwargs)
+        return conseillers_import(**kwargs)
 
     def get_queryset(self, request):
         # CRA saisis since the launch and the last one's day: two correlated subqueries on the daily

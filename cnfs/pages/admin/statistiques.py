@@ -27,7 +27,7 @@ def agregats_permission(request) -> bool:
     return request.user.has_perm("stats.change_etatagregats")
 
 
-def agregats_recalculer(*, cras: QuerySet[Cra], lignes: QuerySet[AgregatJour]) -> int:
+def aggregates_recompute_for(*, cras: QuerySet[Cra], lignes: QuerySet[AgregatJour]) -> int:
     """Enqueues on commit, by batches, the recompute of the keys of these CRAs (deleted ones included) and
     of these aggregate rows (a row whose CRAs are gone, or moved, is deleted); returns the number of keys."""
     cles = {
@@ -43,10 +43,10 @@ def agregats_recalculer(*, cras: QuerySet[Cra], lignes: QuerySet[AgregatJour]) -
     return len(cles)
 
 
-def departements_recalculer(codes: Iterable[str]) -> int:
+def departements_aggregates_recompute(codes: Iterable[str]) -> int:
     """Recomputes the aggregates of the départements `codes`: their structures' CRAs and their rows."""
     codes = list(codes)
-    return agregats_recalculer(
+    return aggregates_recompute_for(
         cras=Cra.objects.filter(structure__departement__in=codes),
         lignes=AgregatJour.objects.filter(departement__in=codes),
     )
@@ -65,7 +65,7 @@ class RecalculAgregatsMixin:
     @admin.action(description="Recalculer les agrégats des statistiques", permissions=["agregats"])
     def recalculer_agregats(self, request, queryset):
         territoires = list(queryset)
-        cles = departements_recalculer(self.departements_de(queryset))
+        cles = departements_aggregates_recompute(self.departements_de(queryset))
         journal_write(
             user=request.user,
             entries=[

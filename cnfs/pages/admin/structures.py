@@ -8,13 +8,13 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 
-from cnfs.pages.admin.statistiques import RecalculAgregatsMixin, agregats_recalculer
+from cnfs.pages.admin.statistiques import RecalculAgregatsMixin, aggregates_recompute_for
 from cnfs.socle.admin_outils import ImportCsvAdminMixin, lien_liste
 from cnfs.socle.audit import AuditAdminMixin
 from conseillers.models import Conseiller, Contrat
 from cra.models import Cra
 from stats.models import AgregatJour
-from structures.imports import COLONNES, structures_importer
+from structures.imports import COLONNES, structures_import
 from structures.models import CodePostal, Commune, Departement, Hub, Region, Structure
 
 
@@ -151,7 +151,7 @@ class StructureAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
     import_colonnes = COLONNES
 
     def importer(self, **kwargs):
-        return structures_importer(**kwargs)
+        return structures_import(**kwargs)
 
     def get_queryset(self, request):
         # « Conseillers recrutés » (SPEC §5): in post today; two correlated counts, one query for the page.
@@ -203,7 +203,7 @@ class StructureAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "departement" in form.changed_data:
             # The aggregates copy the structure's département: its rows move with it (SPEC §5, territories).
-            cles = agregats_recalculer(
+            cles = aggregates_recompute_for(
                 cras=Cra.objects.filter(structure=obj), lignes=AgregatJour.objects.filter(structure=obj)
             )
             self.message_user(

@@ -1,7 +1,7 @@
 """`python manage.py import_conseillers FICHIER.csv [--dry-run] [--partiel]`: see docs/imports.md."""
 
 from cnfs.socle.imports_csv import CommandeImport
-from conseillers.imports import conseillers_importer
+from conseillers.imports import conseillers_import
 
 
 class Command(CommandeImport):
@@ -11,4 +11,4 @@ class Command(CommandeImport):
     )
 
     def importer(self, **kwargs):
-        return conseillers_importer(**kwargs)
+        return conseillers_import(**kwargs)
