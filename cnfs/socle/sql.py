@@ -4,14 +4,14 @@ de Django »).
 Django has no public API for what these do at the scale of SPEC §10 (5 million CRAs): nesting the SQL of a
 queryset in a statement the ORM cannot write (INSERT … SELECT, UPDATE … FROM, COPY), and deleting rows in
 one statement when the public `QuerySet.delete()` would load them first. Callers use these functions, never
-the internals themselves. They were read against Django 5.2 (DJANGO_CHECKED): tests/cnfs/test_sql.py
+the internals themselves. They were read against Django 5.2 (DJANGO_CHECKED): tests/socle/test_sql.py
 runs each of them on the database, checks the internals' shape, and fails on another Django version until
 they are read again.
 """
 
 from django.db.models import QuerySet
 
-# The Django version the functions below were read against; tests/cnfs/test_sql.py fails on any other.
+# The Django version the functions below were read against; tests/socle/test_sql.py fails on any other.
 DJANGO_CHECKED = (5, 2)
 
 

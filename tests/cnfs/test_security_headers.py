@@ -16,7 +16,7 @@ from stats.request import StatsRequest, StatsScope
 from tests.accounts.factories import UserFactory
 from tests.ressourcerie.factories import make_document
 from tests.stats.factories import make_cra
-from tests.stats.test_exports import list_csv
+from tests.exports.test_exports import list_csv
 from tests.utils import StrictClient
 
 TODAY = timezone.localdate()

@@ -10,7 +10,7 @@ from django.conf import settings
 from cnfs.celery import app
 from cnfs.exports.models import Export
 from cnfs.pages import exports as export_views
-from tests.stats.test_exports import list_csv
+from tests.exports.test_exports import list_csv
 
 DU, AU = datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)
 PAGE = f"/pilotage/territoires/departement/69/?du={DU}&au={AU}"
