@@ -14,9 +14,9 @@ from cnfs.exports.models import Export
 from ressourcerie.archive import archive_build
 from stats.request import StatsRequest, StatsScope
 from tests.accounts.factories import UserFactory
+from tests.exports.test_exports import list_csv
 from tests.ressourcerie.factories import make_document
 from tests.stats.factories import make_cra
-from tests.exports.test_exports import list_csv
 from tests.utils import StrictClient
 
 TODAY = timezone.localdate()

@@ -11,8 +11,8 @@ from accounts.services import role_grant
 from cnfs.exports import production
 from cnfs.exports.models import Export
 from cnfs.pages import exports as export_views
-from tests.stats.factories import make_cra
 from tests.exports.test_exports import read_csv
+from tests.stats.factories import make_cra
 
 DU, AU = datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)
 RHONE_CRA = f"/pilotage/territoires/departement/69/?du={DU}&au={AU}"
