@@ -11,7 +11,7 @@ from accounts.services import role_grant
 from stats.exports import services as export_services
 from stats.exports import views as export_views
 from stats.models import Export
-from tests.stats.factories import make_cra
+from tests.stats.factories import make_cra, recompute_once
 from tests.stats.test_exports import read_csv
 
 DU, AU = datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)
@@ -21,8 +21,9 @@ PERIMETRE_PERDU = "Vous n&#x27;avez plus accès à ce périmètre"
 
 @pytest.fixture
 def cras(world):
-    make_cra(world.alice, date=datetime.date(2024, 2, 1))  # Villeurbanne, Rhône
-    make_cra(world.chloe, date=datetime.date(2024, 3, 5), code_postal="01000")  # Bourg, Ain
+    with recompute_once():
+        make_cra(world.alice, date=datetime.date(2024, 2, 1))  # Villeurbanne, Rhône
+        make_cra(world.chloe, date=datetime.date(2024, 3, 5), code_postal="01000")  # Bourg, Ain
 
 
 @pytest.fixture
