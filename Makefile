@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo serve migrate test test-browser quality format worker beat bench charge clean
+.PHONY: help install lock demo serve migrate test test-fast test-long test-browser quality format worker beat bench charge clean
 
 help: ## Affiche cette aide
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,8 +45,19 @@ demo: migrate ## Installe, migre, charge les données de démonstration et sert 
 serve: install ## Sert le site sans recharger les données
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install ## Lance toute la suite de tests (hors navigateur)
-	$(BIN)/pytest
+# Les tests se répartissent entre les cœurs (pytest-xdist, une base de test par processus) ; « loadgroup »
+# garde ensemble les tests marqués xdist_group (même grappe PostgreSQL, même base Redis).
+TEST_WORKERS ?= auto
+PYTEST_XDIST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
+test: install ## Lance toute la suite de tests (hors navigateur), répartie sur les cœurs
+	$(PYTEST_XDIST)
+
+test-fast: install ## Lance la suite sans les tests lents (gunicorn, worker Celery, PostgreSQL privé, pg_dump)
+	$(PYTEST_XDIST) -m "not browser and not slow"
+
+test-long: install ## Lance toute la suite avec beaucoup plus d'exemples Hypothesis (profil « long »)
+	HYPOTHESIS_PROFILE=long $(PYTEST_XDIST)
 
 test-browser: install ## Lance les tests dans le navigateur (Chromium de Debian + axe-core)
 	$(BIN)/pytest -m browser

@@ -1,20 +1,71 @@
-"""A small named world shared by the tests: two structures of the Rhône, one of the Ain, their people."""
+"""The named world (tests/world.py), shared by the tests that read it, and the Hypothesis profiles."""
 
-import datetime
-from types import SimpleNamespace
+import copy
+import os
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
-from accounts.enums import RoleKind
-from accounts.services import conseiller_account_link, role_grant
-from conseillers.enums import MotifRupture, StatutConseiller
-from structures.models import Departement, Hub, Region
-from tests.accounts.factories import PASSWORD, UserFactory
-from tests.conseillers.factories import ConseillerFactory, ContratFactory
-from tests.structures.factories import StructureFactory
 from tests.utils import StrictClient
+from tests.world import SharedWorld, build_world
+
+# Hypothesis profiles (HYPOTHESIS_PROFILE, `make test-long`): each property test asks for a number of examples
+# through tests.utils.examples(), which scales it by max_examples / 100 (Hypothesis' own default). Both
+# profiles inherit the one Hypothesis chose (in CI: derandomized, no example database).
+hypothesis_settings.register_profile("rapide", max_examples=40)
+hypothesis_settings.register_profile("long", max_examples=400)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "rapide"))
+
+# Fixtures that make a test transactional (pytest-django): it commits, so it cannot read the shared world.
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+_reads_world_key = pytest.StashKey[bool]()
+_shared_world_key = pytest.StashKey[SharedWorld]()
+
+
+def _reads_shared_world(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and any(
+        marker.kwargs.get(option) for option in ("transaction", "reset_sequences")
+    )
+    return "world" in names and not transactional and not names & TRANSACTIONAL_FIXTURES
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The tests reading the world first (after pytest-django's ordering): each worker builds it once.
+
+    pytest-django runs the transactional tests last: they empty the database when they end. `--dist
+    loadgroup` sends an xdist_group to a worker before the other tests: never put a transactional test in
+    one."""
+    items.sort(key=lambda item: not _reads_shared_world(item))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before any fixture of the test, so that its own transaction is a savepoint inside the world's.
+    reads = item.config.stash[_reads_world_key] = _reads_shared_world(item)
+    if shared := item.config.stash.get(_shared_world_key, None):
+        shared.keep(reads)
+
+
+@pytest.fixture(scope="session")
+def _shared_world(request, django_db_setup, django_db_blocker):
+    shared = request.config.stash[_shared_world_key] = SharedWorld(django_db_blocker)
+    shared.keep(request.config.stash[_reads_world_key])
+    yield shared
+    shared.keep(False)
+    del request.config.stash[_shared_world_key]
+
+
+@pytest.fixture
+def world(_shared_world, db):
+    if _shared_world.world is not None:
+        # A copy: what a test changes on these objects stays in that test, as its rows do.
+        return copy.deepcopy(_shared_world.world)
+    return build_world()
 
 
 @pytest.fixture(autouse=True)
@@ -27,77 +78,6 @@ def _empty_cache():
 def client():
     """Every test client checks that the pages it gets respect the CSP (no inline script or style)."""
     return StrictClient()
-
-
-def _conseiller_with_account(**fields):
-    conseiller = ConseillerFactory(date_activation=timezone.now(), **fields)
-    user = conseiller_account_link(conseiller=conseiller)
-    user.set_password(PASSWORD)
-    user.save()
-    return conseiller
-
-
-def _account(email, kind, **scope):
-    user = UserFactory(email=email)
-    role_grant(user=user, kind=kind, **scope)
-    return user
-
-
-@pytest.fixture
-def world(db):
-    rhone = Departement.objects.get(code="69")
-    ain = Departement.objects.get(code="01")
-    w = SimpleNamespace(rhone=rhone, ain=ain, ara=Region.objects.get(code="84"))
-    w.hub_ara = Hub.objects.get(departements=rhone)
-
-    # Villeurbanne employs Alice (activated) and Bruno (not activated, not certified); Denis left it.
-    w.villeurbanne = StructureFactory(nom="Mairie de Villeurbanne", departement=rhone, dotation=3)
-    w.lyon_asso = StructureFactory(nom="Association Lyon Numérique", departement=rhone, code_postal="69003")
-    w.bourg = StructureFactory(nom="Mairie de Bourg-en-Bresse", departement=ain, code_postal="01000")
-
-    w.alice = _conseiller_with_account(prenom="Alice", nom="Arnaud", structure=w.villeurbanne)
-    w.bruno = ConseillerFactory(
-        prenom="Bruno", nom="Blanc", structure=w.villeurbanne, date_certification=None
-    )
-    w.chloe = _conseiller_with_account(prenom="Chloé", nom="Chevalier", structure=w.bourg)
-    # Denis worked in Villeurbanne until 2024, then moved to the association.
-    w.denis = ConseillerFactory(prenom="Denis", nom="Durand", structure=w.lyon_asso, contrat=False)
-    ContratFactory(
-        conseiller=w.denis,
-        structure=w.villeurbanne,
-        date_debut=datetime.date(2022, 1, 1),
-        date_rupture=datetime.date(2024, 3, 1),
-        motif_rupture=MotifRupture.NOUVEL_EMPLOI,
-    )
-    ContratFactory(conseiller=w.denis, structure=w.lyon_asso, date_debut=datetime.date(2024, 3, 1))
-    # Emma coordinates Alice (explicitly) and every conseiller of the Ain.
-    w.emma = _conseiller_with_account(
-        prenom="Emma", nom="Etienne", structure=w.lyon_asso, est_coordinateur=True
-    )
-    w.emma.conseillers_coordonnes.add(w.alice)
-    w.emma.departements_coordonnes.add(ain)
-    # Fabrice broke his contract with the Bourg structure: no current structure.
-    w.fabrice = ConseillerFactory(
-        prenom="Fabrice", nom="Fournier", structure=None, statut=StatutConseiller.RUPTURE
-    )
-    ContratFactory(
-        conseiller=w.fabrice,
-        structure=w.bourg,
-        date_debut=datetime.date(2023, 1, 1),
-        date_rupture=datetime.date(2025, 1, 1),
-        motif_rupture=MotifRupture.DEMISSION,
-    )
-
-    w.gestionnaire_villeurbanne = _account(
-        "gestion@villeurbanne.fr", RoleKind.STRUCTURE, structure=w.villeurbanne
-    )
-    w.gestionnaire_bourg = _account("gestion@bourg.fr", RoleKind.STRUCTURE, structure=w.bourg)
-    w.prefet_rhone = _account("prefet@rhone.gouv.fr", RoleKind.PREFET, departement=rhone)
-    w.prefet_ain = _account("prefet@ain.gouv.fr", RoleKind.PREFET, departement=ain)
-    w.prefet_ara = _account("prefet@ara.gouv.fr", RoleKind.PREFET, region=w.ara)
-    w.hub = _account("hub@hinaura.fr", RoleKind.HUB, hub=w.hub_ara)
-    w.admin = _account("equipe@anct.gouv.fr", RoleKind.ADMIN)
-    return w
 
 
 @pytest.fixture

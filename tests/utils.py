@@ -1,11 +1,19 @@
 import re
 
 from django.test import Client
+from hypothesis import settings
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<[a-z][^>]*\sstyle=|<style[\s>]", re.I)
 INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+=", re.I)
 POST_FORM = re.compile(r"<form\b[^>]*\bmethod=[\"']?post[^>]*>(.*?)</form>", re.I | re.S)
+
+
+def examples(count: int) -> int:
+    """The examples of a property test that asks for `count` of them, in the Hypothesis profile of the run
+    (tests/conftest.py): its max_examples over Hypothesis' default of 100, i.e. fewer by default, many more
+    in `make test-long`."""
+    return max(1, count * settings.default.max_examples // 100)
 
 
 class StrictClient(Client):

@@ -15,6 +15,7 @@ from django.db import connection
 def needs_broker(test):
     """A test with a real broker and worker: Redis (REDIS_URL, as in CI) and PostgreSQL, transactional."""
     marks = (
+        pytest.mark.slow,
         pytest.mark.skipif(
             not os.environ.get("REDIS_URL"), reason="Demande un Redis (REDIS_URL), comme en CI."
         ),
@@ -40,7 +41,7 @@ def celery_worker(queue: str, **env):
     `env`: more environment variables. Yields the process; kills it at the end if still running."""
     environment = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cnfs.settings.test",
+        "DJANGO_SETTINGS_MODULE": "tests.settings_worker",
         "DATABASE_URL": database_url(),
         **env,
     }

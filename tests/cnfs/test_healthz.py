@@ -17,6 +17,8 @@ from cnfs.health import HEARTBEAT_KEY, HEARTBEAT_TTL
 from tests.workers import celery_worker, new_queue, tasks_through_redis
 
 needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Demande un Redis (REDIS_URL).")
+# The tests of the `broker` fixture share one Redis database and its heartbeat key: never two at once.
+on_database_13 = pytest.mark.xdist_group("redis-13")
 
 
 def test_healthz_reports_each_service(db, client):
@@ -68,6 +70,7 @@ def _workers(client):
 
 
 @needs_redis
+@on_database_13
 def test_healthz_counts_the_workers_whose_heartbeat_is_recent(db, client, broker):
     broker.zadd(HEARTBEAT_KEY, {"stopped@machine": time.time() - HEARTBEAT_TTL - 5})
     assert _workers(client) == {"status": "none", "count": 0}
@@ -77,6 +80,8 @@ def test_healthz_counts_the_workers_whose_heartbeat_is_recent(db, client, broker
 
 
 @needs_redis
+@pytest.mark.slow
+@on_database_13
 def test_healthz_sees_a_real_worker_and_its_stop(db, client, broker):
     assert _workers(client) == {"status": "none", "count": 0}
 
@@ -116,6 +121,7 @@ def _commands_during(url: str, action) -> list[str]:
 
 
 @needs_redis
+@on_database_13
 def test_healthz_sends_nothing_to_the_workers(db, client, broker):
     """Without any worker, /healthz answers from one read of the heartbeats: no broadcast to the workers (the
     old `inspect().ping()` published a message and waited one second for answers), nothing else."""

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.enums import RoleKind
+from tests.utils import examples
 
 HOSTILE = [
     "",
@@ -89,7 +90,9 @@ def test_hostile_query_strings_never_break_a_page(world, login_as, account, kind
     client = login_as(user.user if account in ("alice", "emma") else user, kind)
     url = path.format(villeurbanne=world.villeurbanne.pk, denis=world.denis.pk, alice=world.alice.pk)
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(params=PARAMS)
     def check(params):
         response = client.get(url, params)

@@ -60,6 +60,8 @@ TECHNICAL = ("Traceback", "OperationalError", "psycopg", "Connection refused", "
 needs_postgresql = pytest.mark.skipif(
     PG_BIN is None, reason="Demande les programmes de PostgreSQL (initdb, pg_ctl) pour une base privée."
 )
+# The tests of the cluster and gunicorn share them (module fixtures): one xdist worker runs them all.
+on_the_cluster = pytest.mark.xdist_group("cluster-postgresql")
 
 
 def _free_port() -> int:
@@ -268,6 +270,8 @@ def _until_both_workers_are_connected(browser: Browser, cluster: Cluster) -> Non
 
 
 @needs_postgresql
+@pytest.mark.slow
+@on_the_cluster
 def test_a_restart_of_postgresql_fails_no_request(cluster, service, browser):
     _until_both_workers_are_connected(browser, cluster)
 
@@ -280,6 +284,8 @@ def test_a_restart_of_postgresql_fails_no_request(cluster, service, browser):
 
 
 @needs_postgresql
+@pytest.mark.slow
+@on_the_cluster
 def test_requests_fail_cleanly_while_postgresql_is_down_and_recover_on_the_same_workers(
     cluster, service, browser
 ):

@@ -35,6 +35,7 @@ def empty_database():
     subprocess.run(["dropdb", "--if-exists", *base.arguments(), base.name], check=True)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restores_the_database_and_the_files(world, tmp_path, empty_database):
     for day in (1, 2, 3):
@@ -63,6 +64,7 @@ def test_a_folder_that_is_not_a_backup_is_refused(db, tmp_path):
         sauvegarde_restore(tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_commands(world, tmp_path, settings, capsys):
     settings.MEDIA_ROOT = tmp_path / "media"

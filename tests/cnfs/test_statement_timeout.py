@@ -8,9 +8,12 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="statement_timeout est un réglage de PostgreSQL."
-)
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="statement_timeout est un réglage de PostgreSQL."
+    ),
+    pytest.mark.slow,  # each test starts Python processes
+]
 
 PROBE = """
 import cnfs.wsgi  # noqa: F401  (what gunicorn imports)

@@ -20,7 +20,7 @@ from cnfs.exports.models import Export
 from stats.request import StatsRequest, StatsScope
 from tests.cra.test_views import lieu_of
 from tests.ressourcerie.factories import make_document
-from tests.stats.factories import make_cra
+from tests.stats.factories import make_cra, recompute_once
 
 ACCOUNTS = (
     "gestionnaire_villeurbanne",
@@ -189,8 +189,9 @@ def test_every_url_is_classified():
 
 @pytest.fixture
 def objects(world):
-    world.cra_alice = make_cra(world.alice, date=datetime.date(2024, 2, 1))
-    world.cra_chloe = make_cra(world.chloe, date=datetime.date(2024, 2, 1), code_postal="01000")
+    with recompute_once():
+        world.cra_alice = make_cra(world.alice, date=datetime.date(2024, 2, 1))
+        world.cra_chloe = make_cra(world.chloe, date=datetime.date(2024, 2, 1), code_postal="01000")
     world.lieu_alice = lieu_of(world.alice)
     world.lieu_chloe = lieu_of(
         world.chloe, nom="Médiathèque de Bourg", code_postal="01000", code_commune="01053"

@@ -6,7 +6,7 @@ import re
 from html import unescape
 
 from accounts.enums import RoleKind
-from tests.stats.factories import make_cra
+from tests.stats.factories import make_cra, recompute_once
 
 ROW = re.compile(r'<tr class="cnfs-row">(.*?)</tr>', re.S)
 CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.S)
@@ -50,7 +50,8 @@ def log_in_as(world, login_as, name):
 
 def make_world_cras(world):
     """Denis: one CRA for Villeurbanne before he left, two for the association since; Alice: one."""
-    make_cra(world.denis, date=datetime.date(2024, 1, 15), structure=world.villeurbanne)
-    make_cra(world.denis, date=datetime.date(2024, 4, 2), structure=world.lyon_asso, code_postal="69003")
-    make_cra(world.denis, date=datetime.date(2024, 5, 3), structure=world.lyon_asso, code_postal="69003")
-    make_cra(world.alice, date=datetime.date(2024, 6, 1))
+    with recompute_once():
+        make_cra(world.denis, date=datetime.date(2024, 1, 15), structure=world.villeurbanne)
+        make_cra(world.denis, date=datetime.date(2024, 4, 2), structure=world.lyon_asso, code_postal="69003")
+        make_cra(world.denis, date=datetime.date(2024, 5, 3), structure=world.lyon_asso, code_postal="69003")
+        make_cra(world.alice, date=datetime.date(2024, 6, 1))

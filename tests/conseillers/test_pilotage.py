@@ -19,7 +19,7 @@ from tests.accounts.factories import UserFactory
 from tests.conseillers.factories import ConseillerFactory, ContratFactory
 from tests.conseillers.pages import EVERYONE, log_in_as, make_world_cras, messages, options, rows, text
 from tests.conseillers.pages import first_cells as prenoms
-from tests.stats.factories import make_cra
+from tests.stats.factories import make_cra, recompute_once
 from tests.structures.factories import StructureFactory
 
 
@@ -167,10 +167,11 @@ def test_a_structure_with_no_conseiller_is_told_so(world, login_as):
 def _hire(world, count, structure=None):
     """`count` more conseillers in post in Villeurbanne, each with a former contract elsewhere and CRAs."""
     structure = structure or world.villeurbanne
-    for n in range(count):
-        conseiller = ConseillerFactory(structure=structure, nom=f"Zeta{n:03d}")
-        ContratFactory(conseiller=conseiller, structure=world.bourg, date_debut=datetime.date(2021, 1, 1))
-        make_cra(conseiller, date=datetime.date(2024, 3, 1 + n % 28))
+    with recompute_once():
+        for n in range(count):
+            conseiller = ConseillerFactory(structure=structure, nom=f"Zeta{n:03d}")
+            ContratFactory(conseiller=conseiller, structure=world.bourg, date_debut=datetime.date(2021, 1, 1))
+            make_cra(conseiller, date=datetime.date(2024, 3, 1 + n % 28))
 
 
 def test_the_structure_home_makes_the_same_queries_for_one_or_many_conseillers(

@@ -22,11 +22,13 @@ from cra.rules import check_cra
 from cra.services import CraInvalid, cra_context_for
 from tests.cra.factories import cra_data
 from tests.cra.test_views import THIS_MONTH, FormControls, lieu_of, post_data
-from tests.utils import en_francais
+from tests.utils import en_francais, examples
 
 NOUVEAU = "/coop/cra/nouveau/"
 # Enough examples to meet every kind of value, few enough to keep the file in a few seconds.
-HTTP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+HTTP = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # --- Values ----------------------------------------------------------------------------------------------
 
@@ -381,7 +383,9 @@ def donnees_typees(draw):
     return draw(st.one_of(st.just({}), collectif_type())) | remplaces, absents
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(250), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(donnees=donnees_typees())
 # Regressions: each of these raised a TypeError or an AttributeError instead of CraInvalid.
 @example(donnees=({"date_accompagnement": datetime.datetime(2025, 3, 12, 23, 30)}, set()))

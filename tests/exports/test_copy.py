@@ -15,7 +15,7 @@ from cra.enums import Activite, Canal, Duree, SousTheme, Theme
 from cra.models import Cra
 from stats.request import StatsRequest, StatsScope
 from tests.conseillers.factories import ConseillerFactory
-from tests.stats.factories import make_atelier, make_cra
+from tests.stats.factories import make_atelier, make_cra, recompute_once
 
 pytestmark = [
     pytest.mark.skipif(
@@ -40,29 +40,32 @@ def pieges(world):
         code_commune="69266",
         nom_commune="Villeurbanne",
     )
-    made = [
-        make_atelier(
-            formule,
-            participants=9,
-            permanence=lieu,
-            annotation="=1+1",
-            nom_commune="\tCommune",
-            themes=("smartphone", "autre", "courriel", "sante"),  # legacy themes with current ones
-            sous_themes=("espace_sante", "tablette"),
-            redirections=(("CAF", 2), ("AUTRE", 1, "=Mairie ; annexe"), ("AUTRE", 3, 'Asso "Lien"')),
-        ),
-        make_cra(world.alice, annotation=""),  # no lieu, empty annotation
-        make_cra(world.alice, annotation='a;b "c"\nd\re', duree="60+", duree_minutes=95),
-        make_cra(world.alice, annotation="\rcaché", redirections=(("AUTRE", 1, "-1"),), nb_participants=1),
-        make_atelier(world.alice, participants=4, nb_participants_recurrents=2, annotation="@SOMME"),
-        make_cra(world.alice, annotation="supprimé", deleted=True),
-        *(make_cra(world.alice, canal=canal) for canal in Canal),
-        *(make_cra(world.alice, activite=activite) for activite in Activite),
-        *(
-            make_cra(world.alice, duree=duree, duree_minutes=60 if duree == Duree.PLUS_60 else None)
-            for duree in Duree
-        ),
-    ]
+    with recompute_once():
+        made = [
+            make_atelier(
+                formule,
+                participants=9,
+                permanence=lieu,
+                annotation="=1+1",
+                nom_commune="\tCommune",
+                themes=("smartphone", "autre", "courriel", "sante"),  # legacy themes with current ones
+                sous_themes=("espace_sante", "tablette"),
+                redirections=(("CAF", 2), ("AUTRE", 1, "=Mairie ; annexe"), ("AUTRE", 3, 'Asso "Lien"')),
+            ),
+            make_cra(world.alice, annotation=""),  # no lieu, empty annotation
+            make_cra(world.alice, annotation='a;b "c"\nd\re', duree="60+", duree_minutes=95),
+            make_cra(
+                world.alice, annotation="\rcaché", redirections=(("AUTRE", 1, "-1"),), nb_participants=1
+            ),
+            make_atelier(world.alice, participants=4, nb_participants_recurrents=2, annotation="@SOMME"),
+            make_cra(world.alice, annotation="supprimé", deleted=True),
+            *(make_cra(world.alice, canal=canal) for canal in Canal),
+            *(make_cra(world.alice, activite=activite) for activite in Activite),
+            *(
+                make_cra(world.alice, duree=duree, duree_minutes=60 if duree == Duree.PLUS_60 else None)
+                for duree in Duree
+            ),
+        ]
     # Near midnight UTC, in and out of summer time: the day and hour written are those of Paris.
     moments = [
         (

@@ -22,7 +22,7 @@ from cnfs.pages import exports as export_views
 from cra.generation import generate_cras
 from stats.request import StatsRequest, StatsScope
 from stats.selectors import statistiques
-from tests.stats.factories import make_atelier, make_cra
+from tests.stats.factories import make_atelier, make_cra, recompute_once
 
 TODAY = timezone.localdate()
 DU, AU = datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)
@@ -43,15 +43,20 @@ def read_csv(content: bytes) -> list[list[str]]:
 
 @pytest.fixture
 def cras(world):
-    make_cra(world.alice, date=datetime.date(2024, 2, 1), themes=("sante",), sous_themes=("espace_sante",))
-    make_atelier(
-        world.alice,
-        participants=3,
-        date=datetime.date(2024, 3, 4),
-        redirections=(("CAF", 2), ("AUTRE", 1, "Mairie")),
-    )
-    make_atelier(world.alice, participants=9, nb_participants_recurrents=4, date=datetime.date(2024, 3, 5))
-    make_cra(world.chloe, date=datetime.date(2024, 3, 5), code_postal="01000")
+    with recompute_once():
+        make_cra(
+            world.alice, date=datetime.date(2024, 2, 1), themes=("sante",), sous_themes=("espace_sante",)
+        )
+        make_atelier(
+            world.alice,
+            participants=3,
+            date=datetime.date(2024, 3, 4),
+            redirections=(("CAF", 2), ("AUTRE", 1, "Mairie")),
+        )
+        make_atelier(
+            world.alice, participants=9, nb_participants_recurrents=4, date=datetime.date(2024, 3, 5)
+        )
+        make_cra(world.chloe, date=datetime.date(2024, 3, 5), code_postal="01000")
 
 
 # CSV conventions.

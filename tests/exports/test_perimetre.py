@@ -12,7 +12,7 @@ from cnfs.exports import production
 from cnfs.exports.models import Export
 from cnfs.pages import exports as export_views
 from tests.exports.test_exports import read_csv
-from tests.stats.factories import make_cra
+from tests.stats.factories import make_cra, recompute_once
 
 DU, AU = datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)
 RHONE_CRA = f"/pilotage/territoires/departement/69/?du={DU}&au={AU}"
@@ -21,8 +21,9 @@ PERIMETRE_PERDU = "Vous n&#x27;avez plus accès à ce périmètre"
 
 @pytest.fixture
 def cras(world):
-    make_cra(world.alice, date=datetime.date(2024, 2, 1))  # Villeurbanne, Rhône
-    make_cra(world.chloe, date=datetime.date(2024, 3, 5), code_postal="01000")  # Bourg, Ain
+    with recompute_once():
+        make_cra(world.alice, date=datetime.date(2024, 2, 1))  # Villeurbanne, Rhône
+        make_cra(world.chloe, date=datetime.date(2024, 3, 5), code_postal="01000")  # Bourg, Ain
 
 
 @pytest.fixture

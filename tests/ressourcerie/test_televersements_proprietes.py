@@ -21,10 +21,12 @@ from ressourcerie.enums import Categorie
 from ressourcerie.models import Document
 from ressourcerie.validators import pdf_check
 from tests.ressourcerie.factories import encrypted_pdf_bytes, pdf_bytes
-from tests.utils import en_francais
+from tests.utils import en_francais, examples
 
-RAPIDE = settings(max_examples=200, deadline=None)
-PAGES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+RAPIDE = settings(max_examples=examples(200), deadline=None)
+PAGES = settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 DOSSIER = re.compile(r"ressourcerie/documents/[0-9a-f]{32}\.pdf")
 
 

@@ -1,4 +1,6 @@
+import contextlib
 import datetime
+from contextvars import ContextVar
 
 from cra.models import Cra, CraRedirection, sous_themes_to_bits, themes_to_bits
 from stats.results import Statistiques
@@ -13,6 +15,22 @@ COMMUNES = {
     "75011": ("75111", "Paris 11e Arrondissement"),
 }
 
+# The keys of the CRAs made inside recompute_once(), None outside.
+_pending_keys: ContextVar[list[AggregateKey] | None] = ContextVar("pending_keys", default=None)
+
+
+@contextlib.contextmanager
+def recompute_once():
+    """The CRAs made by make_cra in this block have their aggregates recomputed once, at its end, for all of
+    them (as the CRA services do once per transaction): a recompute per CRA costs more than the CRA."""
+    keys = []
+    token = _pending_keys.set(keys)
+    try:
+        yield
+    finally:
+        _pending_keys.reset(token)
+    aggregates_recompute(keys=keys)
+
 
 def make_cra(
     conseiller,
@@ -26,9 +44,9 @@ def make_cra(
     code_postal="69100",
     **fields,
 ) -> Cra:
-    """A CRA stored directly (legacy themes allowed), its aggregates recomputed: one person aged 35-60 in
-    employment, 30 min to 1 h, for the conseiller's current structure; `redirections` are
-    (organisme, nombre[, nom_autre])."""
+    """A CRA stored directly (legacy themes allowed), its aggregates recomputed (at the end of the block when
+    inside recompute_once()): one person aged 35-60 in employment, 30 min to 1 h, for the conseiller's current
+    structure; `redirections` are (organisme, nombre[, nom_autre])."""
     code_commune, nom_commune = COMMUNES[code_postal]
     values = {
         "canal": "rattachement",
@@ -57,7 +75,11 @@ def make_cra(
         for r in redirections
     )
     # As the CRA services do on commit (with eager Celery): the pages read the aggregates.
-    aggregates_recompute(keys=[AggregateKey.of(cra)])
+    pending = _pending_keys.get()
+    if pending is None:
+        aggregates_recompute(keys=[AggregateKey.of(cra)])
+    else:
+        pending.append(AggregateKey.of(cra))
     return cra
 
 

@@ -24,7 +24,8 @@ from stats.request import StatsRequest, StatsScope
 from stats.selectors import statistiques
 from stats.services import AggregateKey, aggregates_rebuild, aggregates_recompute
 from tests.cra.factories import collectif_data, cra_data
-from tests.stats.factories import make_atelier, make_cra
+from tests.stats.factories import make_atelier, make_cra, recompute_once
+from tests.utils import examples
 from tests.workers import celery_worker, needs_broker, new_queue, tasks_through_redis
 
 RECOMPUTE = "stats.tasks.aggregates_recompute_pending"
@@ -153,14 +154,18 @@ def test_a_broker_error_does_not_lose_the_cra(world, django_capture_on_commit_ca
 
 def _world_cras(w):
     rng = random.Random(7)
-    for index in range(30):
-        day = DU + datetime.timedelta(days=rng.randint(0, (AU - DU).days))
-        structure = w.villeurbanne if day < datetime.date(2024, 3, 1) else w.lyon_asso
-        make_cra(
-            w.denis, structure=structure, date=day, redirections=[(Organisme.CCAS, 1)] if index % 3 else ()
-        )
-        make_atelier(w.alice, date=day, redirections=[(Organisme.AUTRE, 2, f"Asso {index}")])
-        make_cra(w.chloe, date=day, deleted=index % 5 == 0)
+    with recompute_once():
+        for index in range(30):
+            day = DU + datetime.timedelta(days=rng.randint(0, (AU - DU).days))
+            structure = w.villeurbanne if day < datetime.date(2024, 3, 1) else w.lyon_asso
+            make_cra(
+                w.denis,
+                structure=structure,
+                date=day,
+                redirections=[(Organisme.CCAS, 1)] if index % 3 else (),
+            )
+            make_atelier(w.alice, date=day, redirections=[(Organisme.AUTRE, 2, f"Asso {index}")])
+            make_cra(w.chloe, date=day, deleted=index % 5 == 0)
 
 
 def test_a_replayed_recompute_does_not_drift(world):
@@ -271,24 +276,27 @@ def _structure(w, name: str, day: datetime.date):
     return getattr(w, name).structure
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(specs=CRA_SPECS, changes=CHANGES, rebuild_first=st.booleans(), period=st.tuples(DAYS, DAYS))
 def test_the_aggregates_equal_the_reference_on_random_changes(world, specs, changes, rebuild_first, period):
     with transaction.atomic():  # each example rolls back its CRAs and aggregates
         cras = []
-        for name, day, activite, redirections in specs:
-            conseiller = getattr(world, name)
-            redirections = redirections if activite == "collectif" else min(redirections, 1)
-            maker = make_atelier if activite == "collectif" else make_cra
-            cras.append(
-                maker(
-                    conseiller,
-                    structure=_structure(world, name, day),
-                    date=day,
-                    redirections=[(Organisme.CAF, 1)][:redirections]
-                    + [(Organisme.MAIRIE, 1)][: redirections - 1],
+        with recompute_once():
+            for name, day, activite, redirections in specs:
+                conseiller = getattr(world, name)
+                redirections = redirections if activite == "collectif" else min(redirections, 1)
+                maker = make_atelier if activite == "collectif" else make_cra
+                cras.append(
+                    maker(
+                        conseiller,
+                        structure=_structure(world, name, day),
+                        date=day,
+                        redirections=[(Organisme.CAF, 1)][:redirections]
+                        + [(Organisme.MAIRIE, 1)][: redirections - 1],
+                    )
                 )
-            )
         if rebuild_first:
             aggregates_rebuild()
         else:

@@ -10,7 +10,7 @@ from stats import definitions as d
 from stats.request import StatsRequest, StatsScope
 from stats.results import derive, pourcentage
 from stats.selectors import statistiques
-from tests.stats.factories import make_atelier, make_cra
+from tests.stats.factories import make_atelier, make_cra, recompute_once
 
 JAN, FEB = datetime.date(2024, 1, 1), datetime.date(2024, 2, 29)
 
@@ -102,11 +102,12 @@ def test_rows_follow_the_definitions_order_and_statistics_labels():
 
 def test_key_figures(world):
     alice = world.alice
-    make_cra(alice, nb_participants_recurrents=1, suivi_individuel=1)
-    make_cra(alice, redirections=[(Organisme.CAF, 1)])
-    make_cra(alice, activite="ponctuel")
-    make_atelier(alice, participants=8, nb_participants_recurrents=3, suivi_atelier=2)
-    make_atelier(alice, participants=4)
+    with recompute_once():
+        make_cra(alice, nb_participants_recurrents=1, suivi_individuel=1)
+        make_cra(alice, redirections=[(Organisme.CAF, 1)])
+        make_cra(alice, activite="ponctuel")
+        make_atelier(alice, participants=8, nb_participants_recurrents=3, suivi_atelier=2)
+        make_atelier(alice, participants=4)
 
     stats = stats_of(StatsScope.conseiller(alice.pk))
 
@@ -132,12 +133,13 @@ def test_key_figures(world):
 
 def test_durees_buckets_and_time_counted_once_per_workshop(world):
     alice = world.alice
-    make_cra(alice, duree="0-30")
-    make_cra(alice, duree="30-60", activite="ponctuel")
-    make_cra(alice, duree="60+", duree_minutes=60)
-    make_cra(alice, duree="60+", duree_minutes=105)
-    make_cra(alice, duree="60+", duree_minutes=120)
-    make_atelier(alice, participants=10, duree="60+", duree_minutes=480)
+    with recompute_once():
+        make_cra(alice, duree="0-30")
+        make_cra(alice, duree="30-60", activite="ponctuel")
+        make_cra(alice, duree="60+", duree_minutes=60)
+        make_cra(alice, duree="60+", duree_minutes=105)
+        make_cra(alice, duree="60+", duree_minutes=120)
+        make_atelier(alice, participants=10, duree="60+", duree_minutes=480)
 
     stats = stats_of(StatsScope.conseiller(alice.pk))
 
@@ -152,8 +154,9 @@ def test_durees_buckets_and_time_counted_once_per_workshop(world):
 
 
 def test_canaux_are_shares_of_the_cras(world):
-    for canal in ("rattachement", "rattachement", "distance"):
-        make_cra(world.alice, canal=canal)
+    with recompute_once():
+        for canal in ("rattachement", "rattachement", "distance"):
+            make_cra(world.alice, canal=canal)
     stats = stats_of(StatsScope.conseiller(world.alice.pk))
     assert rows(stats.canaux) == {
         "rattachement": (2, Decimal("66.7")),
@@ -234,9 +237,10 @@ def test_redirections_per_organisme_with_free_names_grouped_under_autres(world):
 
 def test_a_conseiller_who_moved_counts_for_each_employer_for_his_time_there(world):
     denis = world.denis  # Villeurbanne until 2024-02-29, the association from 2024-03-01
-    make_cra(denis, structure=world.villeurbanne, date=datetime.date(2024, 2, 15))
-    make_cra(denis, structure=world.lyon_asso, date=datetime.date(2024, 3, 10))
-    make_cra(denis, structure=world.lyon_asso, date=datetime.date(2024, 3, 11))
+    with recompute_once():
+        make_cra(denis, structure=world.villeurbanne, date=datetime.date(2024, 2, 15))
+        make_cra(denis, structure=world.lyon_asso, date=datetime.date(2024, 3, 10))
+        make_cra(denis, structure=world.lyon_asso, date=datetime.date(2024, 3, 11))
     du, au = JAN, datetime.date(2024, 3, 31)
 
     assert stats_of(StatsScope.structure(world.villeurbanne.pk), du, au)["cra"] == 1
@@ -260,8 +264,9 @@ def test_a_deleted_cra_and_its_redirections_never_count(world):
 
 
 def test_both_bounds_of_the_period_are_included(world):
-    for day in ("2024-01-31", "2024-02-01", "2024-02-02", "2024-02-03"):
-        make_cra(world.alice, date=datetime.date.fromisoformat(day))
+    with recompute_once():
+        for day in ("2024-01-31", "2024-02-01", "2024-02-02", "2024-02-03"):
+            make_cra(world.alice, date=datetime.date.fromisoformat(day))
     du, au = datetime.date(2024, 2, 1), datetime.date(2024, 2, 2)
 
     assert stats_of(StatsScope.national(), du, au)["cra"] == 2
@@ -270,11 +275,12 @@ def test_both_bounds_of_the_period_are_included(world):
 
 def test_evolution_covers_every_month_of_the_period_with_zeros_and_honours_period_and_filters(world):
     alice = world.alice
-    make_cra(alice, date=datetime.date(2023, 11, 1))  # same month as du, before it
-    make_cra(alice, date=datetime.date(2023, 11, 20))
-    make_cra(alice, date=datetime.date(2023, 11, 21), code_postal="69003")
-    make_cra(alice, date=datetime.date(2024, 2, 10))
-    make_cra(alice, date=datetime.date(2024, 2, 11))  # same month as au, after it
+    with recompute_once():
+        make_cra(alice, date=datetime.date(2023, 11, 1))  # same month as du, before it
+        make_cra(alice, date=datetime.date(2023, 11, 20))
+        make_cra(alice, date=datetime.date(2023, 11, 21), code_postal="69003")
+        make_cra(alice, date=datetime.date(2024, 2, 10))
+        make_cra(alice, date=datetime.date(2024, 2, 11))  # same month as au, after it
     du, au = datetime.date(2023, 11, 15), datetime.date(2024, 2, 10)
 
     stats = stats_of(StatsScope.structure(world.villeurbanne.pk), du, au)

@@ -17,7 +17,7 @@ from stats.request import StatsRequest, StatsScope
 from stats.selectors import statistiques
 from structures.models import Departement, Region
 from tests.conseillers.factories import ConseillerFactory
-from tests.stats.factories import make_atelier, make_cra
+from tests.stats.factories import make_atelier, make_cra, recompute_once
 from tests.structures.factories import StructureFactory
 
 TODAY = timezone.localdate()
@@ -52,12 +52,13 @@ def log_in(world, login_as):
 @pytest.fixture
 def cras(world):
     """CRAs of the whole world: Denis for both his employers, Alice, Chloé, Emma."""
-    make_cra(world.denis, date=datetime.date(2024, 1, 15), structure=world.villeurbanne)
-    make_atelier(world.denis, participants=6, date=datetime.date(2024, 4, 2), structure=world.lyon_asso)
-    make_cra(world.alice, date=TODAY)
-    make_cra(world.alice, date=datetime.date(2023, 5, 5), code_postal="69003")
-    make_cra(world.chloe, date=TODAY, code_postal="01000")
-    make_cra(world.emma, date=TODAY, code_postal="69003")
+    with recompute_once():
+        make_cra(world.denis, date=datetime.date(2024, 1, 15), structure=world.villeurbanne)
+        make_atelier(world.denis, participants=6, date=datetime.date(2024, 4, 2), structure=world.lyon_asso)
+        make_cra(world.alice, date=TODAY)
+        make_cra(world.alice, date=datetime.date(2023, 5, 5), code_postal="69003")
+        make_cra(world.chloe, date=TODAY, code_postal="01000")
+        make_cra(world.emma, date=TODAY, code_postal="69003")
 
 
 def tiles(html):
@@ -285,12 +286,13 @@ def test_wrong_parameters_of_the_territory_table_give_a_message(world, log_in, p
 
 
 def _more_data(world):
-    for departement in Departement.objects.all()[:20]:
-        conseiller = ConseillerFactory(structure=StructureFactory(departement=departement))
-        make_cra(conseiller, date=TODAY)
-    for day in range(1, 6):
-        make_cra(world.alice, date=datetime.date(2024, 3, day), redirections=(("caf", 1),))
-        make_cra(world.denis, date=datetime.date(2024, 1, day), structure=world.villeurbanne)
+    with recompute_once():
+        for departement in Departement.objects.all()[:20]:
+            conseiller = ConseillerFactory(structure=StructureFactory(departement=departement))
+            make_cra(conseiller, date=TODAY)
+        for day in range(1, 6):
+            make_cra(world.alice, date=datetime.date(2024, 3, day), redirections=(("caf", 1),))
+            make_cra(world.denis, date=datetime.date(2024, 1, day), structure=world.villeurbanne)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ pending. The task runs here in the test process, against the Redis of REDIS_URL 
 
 import datetime
 import os
+import uuid
 
 import pytest
 import redis
@@ -24,9 +25,13 @@ MARCH = datetime.date(2025, 3, 1), datetime.date(2025, 3, 31)
 
 @pytest.fixture
 def store(monkeypatch):
-    """Celery sending to the Redis of the tests, the task scheduling recorded instead of sent."""
+    """Celery sending to the Redis of the tests, the task scheduling recorded instead of sent; the test's own
+    Redis keys, which no other test (another xdist worker, a real worker) reads or deletes meanwhile."""
     from cnfs.celery import app
 
+    suffix = uuid.uuid4().hex
+    monkeypatch.setattr(tasks, "PENDING_KEYS", f"{tasks.PENDING_KEYS}:{suffix}")
+    monkeypatch.setattr(tasks, "SCHEDULED", f"{tasks.SCHEDULED}:{suffix}")
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setitem(app.conf, "broker_url", os.environ["REDIS_URL"])
     connection = redis.Redis.from_url(os.environ["REDIS_URL"])

@@ -22,13 +22,15 @@ from structures.imports import COLONNES, structures_import
 from structures.models import Departement, Structure
 from structures.validators import luhn_valid, siret_valid
 from tests.structures.factories import StructureFactory
-from tests.utils import en_francais
+from tests.utils import en_francais, examples
 
 VENISSIEUX = "21690259000019"  # made by the fixture: a line with this SIRET updates it
 EXEMPLES = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-PAGES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PAGES = settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # --- Cells -----------------------------------------------------------------------------------------------
 
