@@ -53,6 +53,7 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session")
 def _shared_world(request, django_db_setup, django_db_blocker):
+    """The world of this process's test database, kept or rolled back before each test (above)."""
     shared = request.config.stash[_shared_world_key] = SharedWorld(django_db_blocker)
     shared.keep(request.config.stash[_reads_world_key])
     yield shared
@@ -65,7 +66,7 @@ def world(_shared_world, db):
     if _shared_world.world is not None:
         # A copy: what a test changes on these objects stays in that test, as its rows do.
         return copy.deepcopy(_shared_world.world)
-    return build_world()
+    return build_world()  # a transactional test: committed, then emptied with the rest at its end
 
 
 @pytest.fixture(autouse=True)
