@@ -19,7 +19,7 @@ from stats.request import StatsRequest, StatsScope
 from stats.selectors import statistiques
 from stats.sums import sum_aggregates
 from stats.territoires import tableau_territoires
-from structures.enums import Maille
+from structures.enums import MAILLES_DU_TABLEAU
 
 TARGET_MS = 50
 RATIO_TARGET = 25
@@ -127,7 +127,7 @@ def territory_measures(today: datetime.date) -> list[Measure]:
             ),
             lambda maille=maille: tableau_territoires(maille, DATE_LANCEMENT, today),
         )
-        for maille in Maille
+        for maille in MAILLES_DU_TABLEAU
     ]
 
 

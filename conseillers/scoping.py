@@ -88,7 +88,3 @@ class Scope:
             | Q(structure__departement__in=coordinateur.departements_coordonnes.values("pk"))
             | Q(structure__departement__region__in=coordinateur.regions_coordonnees.values("pk"))
         )
-
-    def can_read_territories(self) -> bool:
-        """Territorial and national statistics are open to every role (SPEC §2)."""
-        return True

@@ -9,11 +9,12 @@ Built on the role's scope (conseillers.scoping): the structures and conseillers 
 
 from django.db.models import Q, QuerySet
 
-from accounts.enums import PILOTAGE_ROLES, RoleKind
+from accounts.enums import RoleKind
 from conseillers.models import Conseiller, Contrat
 from conseillers.scoping import Scope
 from stats.request import ScopeKind, StatsScope
-from structures.models import Departement, Structure
+from stats.territoires import departements_du_territoire
+from structures.models import Structure
 
 
 def employeurs(conseiller: Conseiller) -> QuerySet[Structure]:
@@ -34,6 +35,12 @@ def statistiques_du_conseiller(scope: Scope, conseiller_id: int) -> StatsScope:
 def equipe_actuelle(scope: Scope) -> StatsScope:
     """A coordinator's team as it is now, himself included."""
     return StatsScope.equipe(scope.conseillers().values_list("pk", flat=True))
+
+
+def territoires_lisibles(scope: Scope | None) -> bool:
+    """Territorial and national statistics are open to every role, a conseiller's included (SPEC §2):
+    figures of structures and territories, never the CRAs nor the people behind them."""
+    return scope is not None
 
 
 def perimetre_du_role(scope: Scope) -> StatsScope:
@@ -58,11 +65,11 @@ def perimetre_autorise(
     """`demande` as the role may read it now — a coordinator's team as it is today — or None when it may
     not. `cras`: the CRAs themselves (their export), not only the figures. `fige`: `demande` was already
     answered (a file is made): a team must still include every conseiller of it."""
-    if scope is None:
+    if not territoires_lisibles(scope):
         return None
     match demande.kind:
         case ScopeKind.NATIONAL:
-            # Every logged-in role reads the national figures; the national team alone all the CRAs.
+            # Every role reads the national figures; the national team alone all the CRAs.
             return demande if scope.is_national or not cras else None
         case ScopeKind.CONSEILLER:
             return demande if _conseiller_lisible(scope, demande) else None
@@ -71,11 +78,9 @@ def perimetre_autorise(
                 return None
             actuelle = equipe_actuelle(scope)
             return None if fige and not demande.conseiller_ids <= actuelle.conseiller_ids else actuelle
-    if scope.kind not in PILOTAGE_ROLES:
-        return None
     if demande.kind == ScopeKind.STRUCTURE:
         return demande if scope.structures().filter(pk=demande.id).exists() else None
-    # A territory: every pilotage role reads its figures, its own roles its CRAs.
+    # A territory: every role reads its figures, the préfet and hub of the territory its CRAs.
     return demande if not cras or _territoire_couvert(scope, demande) else None
 
 
@@ -95,10 +100,5 @@ def _territoire_couvert(scope: Scope, demande: StatsScope) -> bool:
     departements = scope.territory_departements()
     if departements is None:
         return False
-    if demande.kind == ScopeKind.DEPARTEMENT:
-        return departements.filter(code=demande.code).exists()
-    if demande.kind == ScopeKind.REGION:
-        demandes = Departement.objects.filter(region_id=demande.code)
-    else:
-        demandes = Departement.objects.filter(hubs=demande.id)
+    demandes = departements_du_territoire(demande)
     return not demandes.exclude(code__in=departements.values("code")).exists()

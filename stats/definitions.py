@@ -5,6 +5,7 @@ aggregates all read from here; nothing is relabelled or reordered elsewhere."""
 from dataclasses import dataclass
 
 from cra.enums import AGES, CURRENT_THEMES, STATUTS, Activite, Canal, Duree, Organisme, SousTheme, Theme
+from stats.request import ScopeKind, StatsScope
 
 # Key figures, in the order of the pages' tiles and of the CSV "Général" section.
 KEY_FIGURES: tuple[tuple[str, str], ...] = (
@@ -151,3 +152,33 @@ MOIS = (
 def mois_label(year: int, month: int) -> str:
     """(2024, 2) -> "février 2024"."""
     return f"{MOIS[month - 1]} {year}"
+
+
+def cras_comptes(scope: StatsScope, *, employeur: str = "") -> str:
+    """Which CRAs the statistics of `scope` count, in one sentence for the page and its files (SPEC §5,
+    §20). `employeur`: the name of the structure a conseiller's CRAs are restricted to, when they are."""
+    match scope.kind:
+        case ScopeKind.NATIONAL:
+            return "CRA comptés : tous les CRA enregistrés en France."
+        case ScopeKind.REGION:
+            return "CRA comptés : ceux faits pour les structures des départements de la région."
+        case ScopeKind.DEPARTEMENT:
+            return "CRA comptés : ceux faits pour les structures du département."
+        case ScopeKind.HUB:
+            return "CRA comptés : ceux faits pour les structures des départements du hub."
+        case ScopeKind.STRUCTURE:
+            return "CRA comptés : ceux faits pour cette structure, par ses conseillers actuels et anciens."
+        case ScopeKind.CONSEILLER if scope.structure_id is not None:
+            structure = f"la structure « {employeur} »" if employeur else "cette structure"
+            return (
+                f"CRA comptés : seuls ceux faits pour {structure}, "
+                "pas ceux faits pour les autres employeurs du conseiller."
+            )
+        case ScopeKind.CONSEILLER:
+            return "CRA comptés : tous ceux du conseiller, pour chacun de ses employeurs."
+    if len(scope.conseiller_ids) == 1:
+        return "CRA comptés : ceux du coordinateur seul, l'équipe ne compte aucun autre conseiller."
+    return (
+        f"CRA comptés : ceux des {len(scope.conseiller_ids)} conseillers de l'équipe, coordinateur compris, "
+        "pour tous leurs employeurs."
+    )

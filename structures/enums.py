@@ -22,3 +22,9 @@ class StatutStructure(models.TextChoices):
 class Maille(models.TextChoices):
     DEPARTEMENT = "departement", "Département"
     REGION = "region", "Région"
+    HUB = "hub", "Hub"
+
+
+# The mailles of the "Statistiques par territoire" table (SPEC §6): a hub has its page, not a table row
+# (the hubs do not cover every département, and some share one).
+MAILLES_DU_TABLEAU = (Maille.DEPARTEMENT, Maille.REGION)

@@ -24,7 +24,13 @@ def statistiques_pdf(export: Export, path: str, progression) -> int:
     """The PDF of a statistics page: the same request, the same numbers."""
     parametres = export.parametres
     stats = compute(StatsRequest.from_json(parametres["requete"]))
-    entete = statistiques.Entete(parametres["titre"], parametres["scope_name"], timezone.localtime())
+    entete = statistiques.Entete(
+        parametres["titre"],
+        parametres["scope_name"],
+        timezone.localtime(),
+        # Exports asked before the sentence existed have none.
+        parametres.get("cras_comptes", ""),
+    )
     with open(path, "wb") as stream:
         stream.write(statistiques.pdf_bytes(stats, entete))
     return 1

@@ -22,11 +22,13 @@ CSV_EN_POURCENTAGE = frozenset({"ages", "statuts", "redirections_detail"})
 
 @dataclass(frozen=True)
 class Entete:
-    """What names a statistics export: the page's title and scope, and when it was generated."""
+    """What names a statistics export: the page's title and scope, when it was generated, and which CRAs
+    it counts (stats.definitions.cras_comptes)."""
 
     titre: str
     scope_name: str
     genere_le: datetime.datetime
+    cras_comptes: str = ""
 
     def periode(self, stats: Statistiques) -> str:
         return f"du {stats.du:%d/%m/%Y} au {stats.au:%d/%m/%Y}"
@@ -42,6 +44,7 @@ def csv_lignes(stats: Statistiques, entete: Entete) -> list[list[Cell]]:
     """The rows of the statistics CSV: a title line (scope and period), then one block per section."""
     rows: list[list[Cell]] = [
         [f"{entete.titre} – {entete.scope_name}", entete.periode(stats)],
+        *([[entete.cras_comptes]] if entete.cras_comptes else []),
         [_mis_a_jour(stats)],
         [],
         ["Général"],

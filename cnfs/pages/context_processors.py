@@ -12,7 +12,7 @@ def _navigation(role):
         items.append({"label": "Espace Coop", "url": reverse("cra:home")})
     if role.kind in PILOTAGE_ROLES:
         items.append({"label": "Tableau de pilotage", "url": reverse("conseillers:pilotage")})
-        items.append({"label": "Statistiques par territoire", "url": reverse("stats:territoires")})
+    items.append({"label": "Statistiques par territoire", "url": reverse("stats:territoires")})
     items.append({"label": "Statistiques nationales", "url": reverse("stats:national")})
     items.append({"label": "Ressourcerie", "url": reverse("ressourcerie:index")})
     items.append({"label": "Mes exports", "url": reverse("stats:exports")})

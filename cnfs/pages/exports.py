@@ -113,7 +113,12 @@ def demander(request, stats_request: StatsRequest, entete: Entete, *, cra_export
     in the background otherwise)."""
     asked = request.POST.get("export")
     periode = f"du {stats_request.du:%d/%m/%Y} au {stats_request.au:%d/%m/%Y}"
-    parametres = {"requete": stats_request.as_json(), "titre": entete.titre, "scope_name": entete.scope_name}
+    parametres = {
+        "requete": stats_request.as_json(),
+        "titre": entete.titre,
+        "scope_name": entete.scope_name,
+        "cras_comptes": entete.cras_comptes,
+    }
     if asked == "pdf":
         nature = Export.Nature.STATISTIQUES_PDF
         objet, extension = "statistiques", "pdf"

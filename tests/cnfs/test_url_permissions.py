@@ -18,6 +18,7 @@ from accounts.enums import RoleKind
 from cnfs.exports import production
 from cnfs.exports.models import Export
 from stats.request import StatsRequest, StatsScope
+from structures.models import Hub
 from tests.cra.test_views import lieu_of
 from tests.ressourcerie.factories import make_document
 from tests.stats.factories import make_cra, recompute_once
@@ -129,10 +130,29 @@ URLS = {
     "stats:conseiller": _conseiller_cases,
     "stats:structure": _structure_cases,
     "stats:equipe": _fixed({"emma"}),
-    "stats:territoires": _fixed(PILOTAGE),
+    # Territorial statistics: every role, a conseiller's included (SPEC §2); an unknown territory: 404.
+    "stats:territoires": _fixed(EVERYONE),
     "stats:territoire": lambda world, name: [
-        Case(reverse(name, args=[maille, code]), PILOTAGE)
-        for maille, code in (("departement", "69"), ("departement", "01"), ("region", "84"), ("region", "11"))
+        *(
+            Case(reverse(name, args=[maille, code]), EVERYONE)
+            for maille, code in (
+                ("departement", "69"),
+                ("departement", "01"),
+                ("region", "84"),
+                ("region", "11"),
+                ("hub", str(world.hub_ara.pk)),
+                ("hub", str(Hub.objects.exclude(pk=world.hub_ara.pk).first().pk)),
+            )
+        ),
+        *(
+            Case(reverse(name, args=[maille, code]), frozenset())
+            for maille, code in (
+                ("hub", "999999"),
+                ("hub", "hinaura"),
+                ("commune", "69123"),
+                ("departement", "00"),
+            )
+        ),
     ],
     "stats:national": _fixed(EVERYONE),
     "stats:exports": _fixed(EVERYONE),

@@ -178,7 +178,7 @@ STORED_VALUES = {
         "fiches_cnil",
         "espace_conseiller",
     ),
-    Maille: ("departement", "region"),
+    Maille: ("departement", "region", "hub"),
     StatutStructure: ("CREEE", "VALIDATION_COSELEC", "REFUS_COSELEC", "ABANDON", "ANNULEE"),
     TypeStructure: ("PRIVATE", "COMMUNE", "EPCI", "DEPARTEMENT", "REGION", "COLLECTIVITE", "GIP"),
 }

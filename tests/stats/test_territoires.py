@@ -11,7 +11,7 @@ from stats.results import taux_entier
 from stats.selectors import statistiques
 from stats.services import aggregates_rebuild
 from stats.territoires import tableau_territoires
-from structures.enums import Maille, StatutStructure
+from structures.enums import MAILLES_DU_TABLEAU, Maille, StatutStructure
 from structures.models import Departement, Region
 from tests.conseillers.factories import ConseillerFactory
 from tests.stats.factories import make_atelier, make_cra, recompute_once
@@ -101,7 +101,7 @@ def test_activity_columns_equal_each_territory_statistics_and_the_total_adds_up(
         assert tableau.computed_at is not None
 
 
-@pytest.mark.parametrize("maille", list(Maille))
+@pytest.mark.parametrize("maille", MAILLES_DU_TABLEAU)
 def test_the_table_takes_the_same_queries_whatever_the_number_of_territories(
     world, maille, django_assert_num_queries
 ):

@@ -9,6 +9,7 @@ dropped with a French message, never an error page nor someone else's figures.
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,20 +17,26 @@ from django.utils import timezone
 
 from accounts.enums import PILOTAGE_ROLES, RoleKind
 from cnfs.exports.statistiques import Entete
-from cnfs.pages import exports
+from cnfs.pages import exports, navigation
 from cnfs.pages.decorators import conseiller_required, role_required
-from cnfs.pages.navigation import PILOTAGE, Lien
+from cnfs.pages.navigation import PILOTAGE, Lien, accueil
 from cnfs.socle.listes import EnTete
 from cnfs.socle.periode import period_picker, periode_demandee
 from cnfs.socle.texte import replie
-from stats.acces import employeurs, equipe_actuelle, perimetre_autorise, statistiques_du_conseiller
+from stats.acces import (
+    employeurs,
+    equipe_actuelle,
+    perimetre_autorise,
+    statistiques_du_conseiller,
+    territoires_lisibles,
+)
 from stats.charts import page_charts
-from stats.definitions import TERRITOIRE_COLUMNS
+from stats.definitions import TERRITOIRE_COLUMNS, cras_comptes
 from stats.request import CODE_COMMUNE, CODE_POSTAL, StatsRequest, StatsScope
 from stats.selectors import statistiques
-from stats.territoires import tableau_territoires
-from structures.enums import Maille
-from structures.models import Departement, Region, Structure
+from stats.territoires import departements_du_territoire, tableau_territoires
+from structures.enums import MAILLES_DU_TABLEAU, Maille
+from structures.models import Departement, Hub, Region, Structure
 
 
 def _lieu_filter(params) -> tuple[str, str, list[str]]:
@@ -68,10 +75,13 @@ def _statistics_page(
     employers: Sequence[Structure] = (),
     own: bool = False,
     cra_export: bool = True,
+    employeur: str = "",
+    departements: QuerySet[Departement] | None = None,
 ):
     """The statistics page of `scope` and its exports. `lieu`: offer the code postal / commune filter;
     `employers`: offer the choice of one of them (a conseiller with several employers); `cra_export`:
-    offer the export of the CRAs behind the figures."""
+    offer the export of the CRAs behind the figures; `employeur`: the name of the structure the scope
+    is restricted to; `departements`: those of a territory, whose conseillers and dotation are shown."""
     periode, messages, today = periode_demandee(request.GET, conseiller=conseiller_default)
     code_postal, code_commune, lieu_messages = _lieu_filter(request.GET) if lieu else ("", "", [])
     employer, employer_messages = None, []
@@ -85,7 +95,8 @@ def _statistics_page(
     kept = {"code_postal": code_postal, "code_commune": code_commune}
     kept["structure"] = str(employer.pk) if employer else ""
     kept = {name: value for name, value in kept.items() if value}
-    entete = Entete(titre, scope_name, timezone.localtime())
+    employeur = employer.nom if employer else employeur
+    entete = Entete(titre, scope_name, timezone.localtime(), cras_comptes(scope, employeur=employeur))
     if request.method == "POST":
         return exports.demander(request, stats_request, entete, cra_export=cra_export)
     stats = statistiques(stats_request)
@@ -112,6 +123,14 @@ def _statistics_page(
             "own": own,
             "export_query": export_query.urlencode(),
             "cra_export": cra_export,
+            "cras_comptes": entete.cras_comptes,
+            "territoire": (
+                None
+                if departements is None
+                else tableau_territoires(
+                    Maille.DEPARTEMENT, periode.du, periode.au, departements=departements, total=scope_name
+                )
+            ),
         },
     )
 
@@ -141,6 +160,7 @@ def conseiller(request, pk):
     scope = statistiques_du_conseiller(request.scope, pk)
     # A structure counts only the CRAs made for it: no choice of employer.
     employers = [] if scope.structure_id else list(employeurs(conseiller))
+    employeur = request.role.structure.nom if scope.structure_id else ""
     return _statistics_page(
         request,
         scope,
@@ -149,6 +169,7 @@ def conseiller(request, pk):
         fil_ariane=fil_ariane,
         lieu=True,
         employers=employers,
+        employeur=employeur,
     )
 
 
@@ -183,28 +204,33 @@ def equipe(request):
 
 
 def _territory(maille: str, code: str) -> tuple[StatsScope, str]:
-    """The scope and the name of a département or a région, 404 when it does not exist."""
+    """The scope and the name of a département, a région or a hub, 404 when it does not exist."""
     if maille == Maille.DEPARTEMENT:
         departement = get_object_or_404(Departement, code=code)
         return StatsScope.departement(code), f"{departement.nom} ({departement.code})"
     if maille == Maille.REGION:
         region = get_object_or_404(Region, code=code)
         return StatsScope.region(code), f"Région {region.nom}"
-    raise Http404("Maille inconnue.")
+    if maille == Maille.HUB and code.isdecimal():
+        hub = get_object_or_404(Hub, pk=int(code))
+        return StatsScope.hub(hub.pk), hub.nom
+    raise Http404("Territoire inconnu.")
 
 
-@role_required(*PILOTAGE_ROLES)
 def territoire(request, maille, code):
-    """The statistics of one département or région (every pilotage role reads every territory)."""
+    """The statistics of one département, région or hub (every role reads every territory, SPEC §2), its
+    conseillers and dotation today, and, for a région or a hub, the same figures for each département."""
     scope, name = _territory(maille, code)
-    territoires_url = f"{reverse('stats:territoires')}?maille={maille}"
+    if perimetre_autorise(request.scope, scope) is None:
+        raise PermissionDenied("Votre rôle ne donne pas accès à cette page.")
     return _statistics_page(
         request,
         scope,
         titre="Statistiques du territoire",
         scope_name=name,
-        fil_ariane=[PILOTAGE, Lien("Statistiques par territoire", territoires_url), Lien(name)],
+        fil_ariane=[*accueil(request.role), navigation.territoires(Maille(maille)), Lien(name)],
         cra_export=perimetre_autorise(request.scope, scope, cras=True) is not None,
+        departements=departements_du_territoire(scope),
     )
 
 
@@ -238,14 +264,16 @@ def _sort_value(value):
 
 def _maille(params) -> tuple[Maille, list[str]]:
     asked = params.get("maille", Maille.DEPARTEMENT)
-    if asked not in Maille.values:
+    if asked not in MAILLES_DU_TABLEAU:
         return Maille.DEPARTEMENT, [f"La maille « {asked} » n'existe pas : départements affichés."]
     return Maille(asked), []
 
 
-@role_required(*PILOTAGE_ROLES)
 def territoires(request):
-    """Statistiques par territoire: one row per département or région, sortable, searchable, with totals."""
+    """Statistiques par territoire: one row per département or région, sortable, searchable, with totals
+    (every role, SPEC §2)."""
+    if not territoires_lisibles(request.scope):
+        raise PermissionDenied("Votre rôle ne donne pas accès à cette page.")
     maille, maille_messages = _maille(request.GET)
     periode, messages, today = periode_demandee(request.GET, conseiller=False)
     key, descending, sort_messages = _sort(request.GET)
@@ -269,11 +297,11 @@ def territoires(request):
         sort = ("descending" if descending else "ascending") if current else ""
         colonnes.append(EnTete(column, label, f"?{query.urlencode()}", sort))
     mailles = []
-    for value, label in Maille.choices:
+    for choix in MAILLES_DU_TABLEAU:
         query = QueryDict(mutable=True)
-        query.update({**kept, "maille": value})
+        query.update({**kept, "maille": choix.value})
         query.pop("q", None)
-        mailles.append({"label": label, "href": f"?{query.urlencode()}", "current": value == maille})
+        mailles.append({"label": choix.label, "href": f"?{query.urlencode()}", "current": choix == maille})
     return render(
         request,
         "stats/territoires.html",
@@ -283,10 +311,11 @@ def territoires(request):
             "colonnes": colonnes,
             "mailles": mailles,
             "maille": maille,
+            "hubs": Hub.objects.order_by("nom").values_list("pk", "nom"),
             "recherche": recherche,
             "picker": period_picker(periode, today=today, kept={"maille": maille.value}),
             "messages_filtres": [*maille_messages, *messages, *sort_messages],
-            "fil_ariane": [PILOTAGE, Lien("Statistiques par territoire")],
+            "fil_ariane": [*accueil(request.role), Lien("Statistiques par territoire")],
             "csv_href": f"?{export_query.urlencode()}",
         },
     )
