@@ -176,6 +176,7 @@ def test_the_statistics_pdf_is_made_in_the_background_and_downloaded(
         "Statistiques du conseiller",
         "Alice Arnaud",
         "du 01/01/2024 au 30/06/2024",
+        "CRA comptés : seuls ceux faits pour la structure",
         "Personnes accompagnées (nouveaux usagers) 9",
         "Accompagnements totaux enregistrés (dont récurrents) 13",
         "Thèmes des accompagnements",

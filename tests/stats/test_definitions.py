@@ -293,3 +293,53 @@ def test_evolution_covers_every_month_of_the_period_with_zeros_and_honours_perio
     filtered = stats_of(StatsScope.structure(world.villeurbanne.pk), du, au, code_postal="69100")
     assert [row.value for row in filtered.evolution] == [1, 0, 0, 1]
     assert filtered["cra"] == 2
+
+
+@pytest.mark.parametrize(
+    "scope, employeur, sentence",
+    [
+        (StatsScope.national(), "", "CRA comptés : tous les CRA enregistrés en France."),
+        (
+            StatsScope.region("84"),
+            "",
+            "CRA comptés : ceux faits pour les structures des départements de la région.",
+        ),
+        (StatsScope.departement("69"), "", "CRA comptés : ceux faits pour les structures du département."),
+        (StatsScope.hub(3), "", "CRA comptés : ceux faits pour les structures des départements du hub."),
+        (
+            StatsScope.structure(4),
+            "",
+            "CRA comptés : ceux faits pour cette structure, par ses conseillers actuels et anciens.",
+        ),
+        (
+            StatsScope.conseiller(5),
+            "",
+            "CRA comptés : tous ceux du conseiller, pour chacun de ses employeurs.",
+        ),
+        (
+            StatsScope.conseiller(5, structure_id=4),
+            "Mairie de Villeurbanne",
+            "CRA comptés : seuls ceux faits pour la structure « Mairie de Villeurbanne », "
+            "pas ceux faits pour les autres employeurs du conseiller.",
+        ),
+        (
+            StatsScope.conseiller(5, structure_id=4),
+            "",
+            "CRA comptés : seuls ceux faits pour cette structure, "
+            "pas ceux faits pour les autres employeurs du conseiller.",
+        ),
+        (
+            StatsScope.equipe([1, 2, 3]),
+            "",
+            "CRA comptés : ceux des 3 conseillers de l'équipe, coordinateur compris, "
+            "pour tous leurs employeurs.",
+        ),
+        (
+            StatsScope.equipe([1]),
+            "",
+            "CRA comptés : ceux du coordinateur seul, l'équipe ne compte aucun autre conseiller.",
+        ),
+    ],
+)
+def test_every_scope_says_which_cras_it_counts(scope, employeur, sentence):
+    assert d.cras_comptes(scope, employeur=employeur) == sentence

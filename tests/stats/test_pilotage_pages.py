@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.enums import RoleKind
+from cnfs.exports.models import Export
 from cnfs.socle.periode import DATE_LANCEMENT
 from stats import formatting
 from stats.request import StatsRequest, StatsScope
@@ -214,6 +215,38 @@ def test_a_hub_and_a_region_count_the_sum_of_their_departements(
     # The région has the same départements here: the same figures.
     region = unescape(client.get("/pilotage/territoires/region/84/").content.decode())
     assert tiles(region) == tiles(html)
+
+
+def test_every_statistics_page_and_its_csv_say_which_cras_they_count(world, cras, log_in):
+    client = log_in("gestionnaire_villeurbanne")
+    url = f"/pilotage/conseillers/{world.denis.pk}/statistiques/"
+    expected = "CRA comptés : seuls ceux faits pour la structure « Mairie de Villeurbanne »"
+
+    assert expected in unescape(client.get(url).content.decode())
+    lines = client.get(url, {"export": "csv"}).content.decode("utf-8-sig").splitlines()
+    assert lines[1].startswith(expected)
+    team = unescape(log_in("emma").get("/pilotage/equipe/statistiques/").content.decode())
+    assert "CRA comptés : ceux des 3 conseillers de l'équipe, coordinateur compris" in team
+    # The prefet reads Denis's CRAs for all his employers, or for one.
+    html = unescape(log_in("prefet_rhone").get(url, {"structure": world.lyon_asso.pk}).content.decode())
+    assert "seuls ceux faits pour la structure « Association Lyon Numérique »" in html
+
+
+def test_a_conseiller_exports_a_territorys_figures_not_its_cras(
+    world, cras, log_in, django_capture_on_commit_callbacks
+):
+    client = log_in("alice")
+    url = f"/pilotage/territoires/hub/{world.hub_ara.pk}/"
+
+    assert 'value="cra"' not in client.get(url).content.decode()
+    assert client.post(url, {"export": "cra"}).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"export": "pdf"}).status_code == 302
+    export = Export.objects.get()
+    assert (export.etat, export.parametres["cras_comptes"]) == (
+        Export.Etat.TERMINE,
+        "CRA comptés : ceux faits pour les structures des départements du hub.",
+    )
 
 
 @pytest.mark.parametrize(

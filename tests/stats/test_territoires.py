@@ -10,7 +10,7 @@ from stats.request import StatsRequest, StatsScope
 from stats.results import taux_entier
 from stats.selectors import statistiques
 from stats.services import aggregates_rebuild
-from stats.territoires import tableau_territoires
+from stats.territoires import departements_du_territoire, tableau_territoires
 from structures.enums import MAILLES_DU_TABLEAU, Maille, StatutStructure
 from structures.models import Departement, Region
 from tests.conseillers.factories import ConseillerFactory
@@ -113,3 +113,35 @@ def test_the_table_takes_the_same_queries_whatever_the_number_of_territories(
     with django_assert_num_queries(6):
         tableau = tableau_territoires(maille, DU, AU)
     assert tableau.total.cra == 30
+
+
+@pytest.mark.parametrize("kind", ["departement", "region", "hub"])
+def test_a_territorys_departements_add_up_to_its_statistics(world, kind, django_assert_num_queries):
+    scope = {
+        "departement": StatsScope.departement("69"),
+        "region": StatsScope.region("84"),
+        "hub": StatsScope.hub(world.hub_ara.pk),
+    }[kind]
+    # A structure of the Loire, in the région and the hub too, with a conseiller not activated yet.
+    loire = StructureFactory(departement=Departement.objects.get(code="42"), dotation=4)
+    ConseillerFactory(structure=loire, date_activation=None)
+    with recompute_once():
+        make_cra(world.alice, date=datetime.date(2024, 2, 1))
+        make_atelier(world.chloe, participants=4, date=datetime.date(2024, 2, 2), code_postal="01000")
+        make_cra(loire.conseillers.get(), date=datetime.date(2024, 3, 1))
+    aggregates_rebuild()
+
+    departements = departements_du_territoire(scope)
+    with django_assert_num_queries(6):
+        tableau = tableau_territoires(Maille.DEPARTEMENT, DU, AU, departements=departements, total="Le nom")
+    assert [ligne.code for ligne in tableau.lignes] == sorted(departements.values_list("code", flat=True))
+    expected = statistiques(StatsRequest(scope, DU, AU), source="reference")
+    total = tableau.total
+    assert total.nom == "Le nom"
+    assert (total.cra, total.personnes) == (expected["cra"], expected["personnes"])
+    # By hand: Villeurbanne (3) and Lyon (2), then Bourg (2) and the Loire's structure (4).
+    if kind == "departement":
+        assert (total.cra, total.personnes, total.dotation, total.recrutes, total.actives) == (1, 1, 5, 4, 2)
+    else:
+        assert (total.cra, total.personnes, total.dotation, total.recrutes, total.actives) == (3, 6, 11, 6, 3)
+        assert (total.en_attente, total.taux_activation) == (3, 50)
