@@ -203,6 +203,9 @@ def test_a_hub_and_a_region_count_the_sum_of_their_departements(
     # Bruno, Denis, Emma), 2 activés, dotation 3 (Villeurbanne) + 2 (Lyon); Ain 1 recrutée activée,
     # dotation 2.
     assert "Hinaura" in html and "ceux faits pour les structures des départements du hub" in html
+    # A conseiller's fil d'Ariane starts from his Espace Coop, not from the pilotage he may not open.
+    assert 'href="/coop/"' in html and 'href="/pilotage/"' not in html
+    assert 'href="/pilotage/territoires/?maille=departement"' in html
     assert tiles(html) == ["11", "11", "1", "5", "0", "0"] + ["7", "5", "3", "2", "60 %"]
     rows = dict(re.findall(r'territoires/departement/(\w+)/">[^<]*</a></th>(.*?)</tr>', html, re.S))
     assert len(rows) == hub.departements.count()
@@ -230,6 +233,15 @@ def test_every_statistics_page_and_its_csv_say_which_cras_they_count(world, cras
     # The prefet reads Denis's CRAs for all his employers, or for one.
     html = unescape(log_in("prefet_rhone").get(url, {"structure": world.lyon_asso.pk}).content.decode())
     assert "seuls ceux faits pour la structure « Association Lyon Numérique »" in html
+
+
+@pytest.mark.parametrize(
+    "name, cras_offered", [("hub", True), ("prefet_ara", True), ("prefet_rhone", False), ("admin", True)]
+)
+def test_the_cras_of_a_hub_are_offered_to_the_roles_covering_it(world, log_in, name, cras_offered):
+    html = log_in(name).get(f"/pilotage/territoires/hub/{world.hub_ara.pk}/").content.decode()
+
+    assert ('value="cra"' in html) == cras_offered
 
 
 def test_a_conseiller_exports_a_territorys_figures_not_its_cras(
