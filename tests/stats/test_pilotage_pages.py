@@ -378,9 +378,9 @@ def _more_data(world):
         ("gestionnaire_villeurbanne", "/pilotage/structures/{villeurbanne}/statistiques/", 9),
         ("emma", "/pilotage/equipe/statistiques/", 9),
         # A territory adds its conseillers and dotation by département (stats.territoires: six queries).
-        ("hub", "/pilotage/territoires/departement/69/", 15),
-        ("hub", "/pilotage/territoires/region/84/", 15),
-        ("alice", "/pilotage/territoires/hub/{hub}/", 15),
+        ("hub", "/pilotage/territoires/departement/69/", 14),
+        ("hub", "/pilotage/territoires/region/84/", 14),
+        ("alice", "/pilotage/territoires/hub/{hub}/", 14),
         ("alice", "/pilotage/national/", 9),
         # The table and the list of the hubs.
         ("admin", "/pilotage/territoires/?maille=departement", 10),
