@@ -65,7 +65,7 @@ def test_bar_widths_are_proportional_to_the_values():
         float(bar.get("width")) for bar in bars(parse(charts.horizontal_bars(rows, chart_id="g", title="t")))
     ]
 
-    assert widths[0] == charts.WIDTH - charts.VALUE_SPACE
+    assert widths[0] == charts.WIDTH - charts.STACKED.value_space
     assert widths[1] == pytest.approx(widths[0] / 4, abs=0.1)
     assert widths[2] == pytest.approx(widths[0] * 25 / 40, abs=0.1)
     assert widths[3] == 0
@@ -92,7 +92,7 @@ def test_labels_and_titles_of_bars_are_escaped():
 
 
 def test_titles_of_columns_are_escaped():
-    svg = str(charts.monthly_columns((Row("2024-01", HOSTILE, 3),), chart_id="g", title=HOSTILE))
+    svg = str(charts.period_columns((Row("2024-01", HOSTILE, 3),), chart_id="g", title=HOSTILE))
 
     root = ET.fromstring(svg)
     assert "<script" not in svg
@@ -103,7 +103,7 @@ def test_titles_of_columns_are_escaped():
 def test_no_data_gives_an_empty_state_chart(rows):
     for svg in (
         charts.horizontal_bars(rows, chart_id="g", title="Canaux"),
-        charts.monthly_columns(
+        charts.period_columns(
             tuple(Row("2024-01", "janvier 2024", r.value) for r in rows), chart_id="g", title="t"
         ),
     ):
@@ -120,7 +120,7 @@ def test_monthly_columns_heights_are_proportional_with_month_and_year_labels():
         Row("2024-02", "février 2024", 5),
     )
 
-    root = parse(charts.monthly_columns(rows, chart_id="g-evolution", title="Évolution"))
+    root = parse(charts.period_columns(rows, chart_id="g-evolution", title="Évolution"))
 
     heights = [float(bar.get("height")) for bar in bars(root)]
     assert heights[1] == charts.PLOT_BOTTOM - charts.PLOT_TOP
@@ -135,7 +135,7 @@ def test_long_periods_drop_the_values_above_columns_but_keep_the_maximum():
     day = datetime.date(2021, 1, 1)
     rows = tuple(Row(f"{day.year + i // 12}-{i % 12 + 1:02d}", "mois", 1000 + i) for i in range(48))
 
-    root = parse(charts.monthly_columns(rows, chart_id="g", title="t"))
+    root = parse(charts.period_columns(rows, chart_id="g", title="t"))
 
     assert len(bars(root)) == 48
     assert "Maximum : 1\xa0047" in texts(root)
