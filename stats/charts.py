@@ -298,8 +298,8 @@ def evolution_grouped(rows: Sequence[Row]) -> tuple[tuple[Row, ...], str]:
 
 
 def empty_runs_folded(rows: Sequence[Row]) -> tuple[Row, ...]:
-    """The rows of a table with each run of two or more empty periods folded into one line ("De janvier
-    2020 à août 2023 : aucune activité"), so that a long period before the first CRA takes one line."""
+    """The rows of a table with each run of two or more empty periods folded into one line ("janvier 2020
+    – août 2023 : aucune activité"), so that a long period before the first CRA takes one line."""
     folded: list[Row] = []
     run: list[Row] = []
     for row in (*rows, None):
@@ -307,7 +307,7 @@ def empty_runs_folded(rows: Sequence[Row]) -> tuple[Row, ...]:
             run.append(row)
             continue
         if len(run) >= 2:
-            label = f"De {run[0].label} à {run[-1].label} : aucune activité"
+            label = f"{run[0].label} – {run[-1].label} : aucune activité"
             folded.append(Row(f"{run[0].key}/{run[-1].key}", label, 0))
         else:
             folded += run

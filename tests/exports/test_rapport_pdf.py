@@ -102,8 +102,8 @@ def test_the_evolution_since_the_launch_is_grouped_by_year_and_empty_years_folde
     assert len(stats.evolution) > 60 and evolution.row_header == "Année"
     # 2020 to 2023 had no CRA: one line; 2024, the year of the CRAs, holds them all.
     assert [(row.label, row.value) for row, _depth in evolution.lines] == [
-        ("De 2020 à 2023 : aucune activité", 0),
+        ("2020 – 2023 : aucune activité", 0),
         ("2024", stats["cra"]),
-        (f"De 2025 à {today.year} : aucune activité", 0),
+        (f"2025 – {today.year} : aucune activité", 0),
     ]
     assert 2 <= len(pdf.pages) <= 4 and outside_printable_area(document) == []
