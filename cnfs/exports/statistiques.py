@@ -12,7 +12,7 @@ from django.utils import timezone
 from cnfs.exports.tableur import Cell
 from cnfs.socle.pdf import PdfMaker
 from stats import definitions as d
-from stats.charts import page_charts
+from stats.charts import INLINE, page_charts
 from stats.formatting import NBSP, heures
 from stats.results import Statistiques, flatten
 
@@ -62,17 +62,26 @@ def csv_lignes(stats: Statistiques, entete: Entete) -> list[list[Cell]]:
     return rows
 
 
-def pdf_bytes(stats: Statistiques, entete: Entete) -> bytes:
-    """The statistics laid out for A4: header, scope and period, key figures, every chart with its
-    table, page numbers, the generation and update dates. Text stays text (selectable, searchable)."""
-    html = render_to_string(
+def pdf_html(stats: Statistiques, entete: Entete) -> str:
+    """The report as HTML for WeasyPrint (SPEC §20): cover block, key figures, every chart whole with its
+    title, the tables in an appendix."""
+    return render_to_string(
         "stats/pdf.html",
         {
             "stats": stats,
-            "charts": page_charts(stats),
+            "charts": page_charts(stats, bars=INLINE),
             "entete": entete,
             "periode": entete.periode(stats),
             "mis_a_jour": _mis_a_jour(stats),
         },
     )
-    return PdfMaker(css_file=finders.find("css/pdf.css")).pdf(html)
+
+
+def pdf_maker() -> PdfMaker:
+    return PdfMaker(css_file=finders.find("css/pdf.css"))
+
+
+def pdf_bytes(stats: Statistiques, entete: Entete) -> bytes:
+    """The statistics laid out for A4 as a report, with page numbers and the generation and update dates.
+    Text stays text (selectable, searchable)."""
+    return pdf_maker().pdf(pdf_html(stats, entete))

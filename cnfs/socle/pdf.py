@@ -35,9 +35,13 @@ class PdfMaker:
         if css_file:
             self.stylesheets.append(CSS(filename=css_file, font_config=self.fonts))
 
-    def pdf(self, html: str) -> bytes:
+    def document(self, html: str):
+        """The laid-out pages (a weasyprint Document): what the tests measure before writing the PDF."""
         from weasyprint import HTML
 
-        return HTML(string=html, base_url=self.base_url).write_pdf(
+        return HTML(string=html, base_url=self.base_url).render(
             stylesheets=self.stylesheets, font_config=self.fonts
         )
+
+    def pdf(self, html: str) -> bytes:
+        return self.document(html).write_pdf()

@@ -65,7 +65,7 @@ def test_bar_widths_are_proportional_to_the_values():
         float(bar.get("width")) for bar in bars(parse(charts.horizontal_bars(rows, chart_id="g", title="t")))
     ]
 
-    assert widths[0] == charts.WIDTH - charts.VALUE_SPACE
+    assert widths[0] == charts.WIDTH - charts.STACKED.value_space
     assert widths[1] == pytest.approx(widths[0] / 4, abs=0.1)
     assert widths[2] == pytest.approx(widths[0] * 25 / 40, abs=0.1)
     assert widths[3] == 0
@@ -92,7 +92,7 @@ def test_labels_and_titles_of_bars_are_escaped():
 
 
 def test_titles_of_columns_are_escaped():
-    svg = str(charts.monthly_columns((Row("2024-01", HOSTILE, 3),), chart_id="g", title=HOSTILE))
+    svg = str(charts.period_columns((Row("2024-01", HOSTILE, 3),), chart_id="g", title=HOSTILE))
 
     root = ET.fromstring(svg)
     assert "<script" not in svg
@@ -103,7 +103,7 @@ def test_titles_of_columns_are_escaped():
 def test_no_data_gives_an_empty_state_chart(rows):
     for svg in (
         charts.horizontal_bars(rows, chart_id="g", title="Canaux"),
-        charts.monthly_columns(
+        charts.period_columns(
             tuple(Row("2024-01", "janvier 2024", r.value) for r in rows), chart_id="g", title="t"
         ),
     ):
@@ -120,7 +120,7 @@ def test_monthly_columns_heights_are_proportional_with_month_and_year_labels():
         Row("2024-02", "février 2024", 5),
     )
 
-    root = parse(charts.monthly_columns(rows, chart_id="g-evolution", title="Évolution"))
+    root = parse(charts.period_columns(rows, chart_id="g-evolution", title="Évolution"))
 
     heights = [float(bar.get("height")) for bar in bars(root)]
     assert heights[1] == charts.PLOT_BOTTOM - charts.PLOT_TOP
@@ -135,7 +135,7 @@ def test_long_periods_drop_the_values_above_columns_but_keep_the_maximum():
     day = datetime.date(2021, 1, 1)
     rows = tuple(Row(f"{day.year + i // 12}-{i % 12 + 1:02d}", "mois", 1000 + i) for i in range(48))
 
-    root = parse(charts.monthly_columns(rows, chart_id="g", title="t"))
+    root = parse(charts.period_columns(rows, chart_id="g", title="t"))
 
     assert len(bars(root)) == 48
     assert "Maximum : 1\xa0047" in texts(root)
@@ -159,3 +159,99 @@ def test_page_charts_follow_the_spec_order_with_their_tables():
     temps = next(chart for chart in page if chart.key == "temps")
     assert temps.en_heures and temps.total == 0 and not temps.with_percent
     assert next(chart for chart in page if chart.key == "canaux").with_percent
+
+
+# A long evolution, grouped (issue 16): the same numbers, by quarter beyond 24 months, by year beyond 60.
+
+
+def monthly(first: datetime.date, count: int, value=lambda index: 3 * index + 1) -> tuple[Row, ...]:
+    rows = []
+    for index in range(count):
+        year, month = divmod(first.month - 1 + index, 12)
+        rows.append(Row(f"{first.year + year}-{month + 1:02d}", "mois", value(index)))
+    return tuple(rows)
+
+
+@pytest.mark.parametrize(
+    ("count", "unit", "groups"),
+    [
+        (1, "Mois", 1),
+        (24, "Mois", 24),
+        (25, "Trimestre", 9),
+        (60, "Trimestre", 21),
+        (61, "Année", 6),
+        (74, "Année", 7),
+    ],
+)
+def test_a_long_evolution_is_grouped_and_keeps_its_sums(count, unit, groups):
+    rows = monthly(datetime.date(2020, 11, 1), count)
+
+    grouped, row_header = charts.evolution_grouped(rows)
+
+    assert row_header == unit and len(grouped) == groups
+    assert sum(row.value for row in grouped) == sum(row.value for row in rows)
+    for group in grouped:
+        if unit == "Trimestre":
+            year, quarter = group.key.split("-T")
+            months = [
+                row for row in rows if row.key[:4] == year and (int(row.key[5:]) - 1) // 3 + 1 == int(quarter)
+            ]
+        elif unit == "Année":
+            months = [row for row in rows if row.key[:4] == group.key]
+        else:
+            months = [row for row in rows if row.key == group.key]
+        assert group.value == sum(row.value for row in months), group
+
+
+def test_quarters_and_years_are_named_in_french():
+    quarters, _unit = charts.evolution_grouped(monthly(datetime.date(2023, 1, 1), 30))
+    years, _unit = charts.evolution_grouped(monthly(datetime.date(2020, 1, 1), 61))
+
+    assert [(row.key, row.label) for row in quarters[:2]] == [
+        ("2023-T1", "1er trimestre 2023"),
+        ("2023-T2", "2e trimestre 2023"),
+    ]
+    assert [row.label for row in years] == ["2020", "2021", "2022", "2023", "2024", "2025"]
+
+
+def test_runs_of_empty_periods_fold_into_one_line():
+    values = [0, 0, 0, 5, 0, 7, 0, 0]
+    rows = monthly(datetime.date(2024, 1, 1), len(values), value=values.__getitem__)
+    rows = tuple(Row(row.key, f"m{index}", row.value) for index, row in enumerate(rows))
+
+    folded = charts.empty_runs_folded(rows)
+
+    assert [(row.label, row.value) for row in folded] == [
+        ("m0 – m2 : aucune activité", 0),
+        ("m3", 5),
+        ("m4", 0),
+        ("m5", 7),
+        ("m6 – m7 : aucune activité", 0),
+    ]
+    assert sum(row.value for row in folded) == sum(values)
+
+
+def test_quarter_columns_are_labelled_with_their_years():
+    rows = charts.evolution_grouped(monthly(datetime.date(2023, 4, 1), 27))[0]
+
+    root = parse(charts.period_columns(rows, chart_id="g", title="Évolution"))
+
+    assert len(bars(root)) == 9
+    shown = texts(root)
+    assert [t for t in shown if t.startswith("T")] == ["T2", "T3", "T4", "T1", "T2", "T3", "T4", "T1", "T2"]
+    assert [t for t in shown if t.isdigit() and len(t) == 4] == ["2023", "2024", "2025"]
+
+
+def test_the_page_shows_a_long_evolution_by_quarter():
+    stats = derive(
+        {"cra": 1, "mois:2024-03": 1}, du=datetime.date(2023, 1, 1), au=datetime.date(2025, 12, 31)
+    )
+
+    evolution = next(chart for chart in charts.page_charts(stats) if chart.key == "evolution")
+
+    assert evolution.row_header == "Trimestre"
+    assert [(row.label, row.value) for row, _depth in evolution.lines] == [
+        ("1er trimestre 2023 – 4e trimestre 2023 : aucune activité", 0),
+        ("1er trimestre 2024", 1),
+        ("2e trimestre 2024 – 4e trimestre 2025 : aucune activité", 0),
+    ]
