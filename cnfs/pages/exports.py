@@ -78,7 +78,7 @@ def conseillers_csv(request):
     return _liste_csv(
         request,
         Export.Nature.CONSEILLERS_CSV,
-        "Liste de conseillers",
+        "conseillers",
         conseillers_a_exporter,
         conseillers_lignes,
     )
@@ -87,17 +87,17 @@ def conseillers_csv(request):
 def structures_csv(request):
     """The structures list the user sees (his role's scope, the list's filters and period)."""
     return _liste_csv(
-        request, Export.Nature.STRUCTURES_CSV, "Liste de structures", structures_a_exporter, structures_lignes
+        request, Export.Nature.STRUCTURES_CSV, "structures", structures_a_exporter, structures_lignes
     )
 
 
-def _liste_csv(request, nature: Export.Nature, titre: str, a_exporter, lignes):
+def _liste_csv(request, nature: Export.Nature, objet: str, a_exporter, lignes):
     """A pilotage list as the user sees it: streamed when short, made in the background otherwise.
     `a_exporter(scope, params)` gives its rows and period, `lignes(scope, rows)` the file's lines; the file
-    is named after the list ("conseillers_…", "structures_…")."""
+    is named after `objet`, what the list holds ("conseillers_…", "structures_…")."""
     rows, periode = a_exporter(request.scope, request.GET)
     scope_name = str(request.role.scope_label)
-    filename = nom_de_fichier(titre.split()[-1], scope_name, periode.du, periode.au)
+    filename = nom_de_fichier(objet, scope_name, periode.du, periode.au)
     total = rows.count()
     if total <= CSV_DIRECT_MAX:
         return _attachment(
@@ -113,7 +113,7 @@ def _liste_csv(request, nature: Export.Nature, titre: str, a_exporter, lignes):
         demandeur=request.user,
         role=request.role,
         nature=nature,
-        libelle=f"{titre} – {scope_name} – du {periode.du:%d/%m/%Y} au {periode.au:%d/%m/%Y}",
+        libelle=f"Liste de {objet} – {scope_name} – du {periode.du:%d/%m/%Y} au {periode.au:%d/%m/%Y}",
         nom_fichier=filename,
         parametres={"requete": requete.as_json(), "query": query.urlencode(), "total": total},
     )

@@ -73,3 +73,22 @@ def test_tables_scroll_in_a_named_region_on_a_phone(page, live_server, demo, axe
             if table["overflow"] > 0:
                 assert table["hint"] == "Faites défiler le tableau horizontalement", (path, table)
         axe(page)
+
+
+def test_the_current_maille_looks_current(page, live_server, demo, axe):
+    login(page, live_server, "prefet@demo.test")
+    page.goto(f"{live_server.url}/pilotage/territoires/?maille=region")
+
+    mailles = page.get_by_role("navigation", name="Maille du tableau")
+    current = mailles.get_by_role("link", name="Régions")
+    other = mailles.get_by_role("link", name="Départements")
+    expect(current).to_have_attribute("aria-current", "page")
+    assert other.get_attribute("aria-current") is None
+
+    def colours(link):
+        return link.evaluate("el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]")
+
+    # Filled like the current period of the picker, not the pale blue of the other tag.
+    assert colours(current) != colours(other)
+    assert colours(current) == colours(page.locator(".cnfs-period-picker__presets .fr-tag[aria-current]"))
+    axe(page)
