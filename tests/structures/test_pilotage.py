@@ -72,6 +72,17 @@ def test_the_list_shows_the_structures_of_the_scope_only(world, log_in, name):
         assert (fiche(structure) in html) == (structure.nom in LIST_SCOPES[name])
 
 
+@pytest.mark.parametrize("name", sorted(LIST_SCOPES))
+def test_every_statistics_link_of_the_list_opens(world, log_in, name):
+    client = log_in(name)
+    html = client.get("/pilotage/structures/").content.decode()
+
+    links = re.findall(r'href="(/pilotage/structures/\d+/statistiques/)"', html)
+    assert len(links) == len(LIST_SCOPES[name])
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
 @pytest.mark.parametrize("name", ["gestionnaire_villeurbanne", "gestionnaire_bourg"])
 def test_a_structure_is_sent_to_its_own_fiche(world, log_in, name):
     response = log_in(name).get("/pilotage/structures/")
