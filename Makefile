@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo serve migrate test test-fast test-long test-browser quality format worker beat bench charge clean
+.PHONY: help install lock demo serve migrate test test-fast test-long test-browser captures quality format worker beat bench charge clean
 
 help: ## Affiche cette aide
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,10 @@ test-long: install ## Lance toute la suite avec beaucoup plus d'exemples Hypothe
 
 test-browser: install ## Lance les tests dans le navigateur (Chromium de Debian + axe-core)
 	$(BIN)/pytest -m browser
+
+# Not a test: the file is named on the command line (pytest collects only test_*.py by itself).
+captures: install ## Régénère les captures d'écran des pages principales (1280 et 360 px) dans docs/captures/
+	$(BIN)/pytest -m browser -p no:cacheprovider tests/browser/captures.py
 
 quality: install ## Vérifie le style (ruff, djlint), les couches (import-linter) et l'absence de migration manquante
 	$(BIN)/ruff check .

@@ -15,7 +15,6 @@ from structures.models import Departement, Region
 COLONNES_CONSEILLERS = (
     ColonneTri("prenom", "Prénom", "prenom"),
     ColonneTri("nom", "Nom", "nom"),
-    ColonneTri("email", "E-mail professionnel", "email_pro"),
     ColonneTri("structure", "Structure", "structure__nom"),
     ColonneTri("departement", "Département", "structure__departement_id"),
     ColonneTri("statut", "Statut", "statut"),
@@ -24,8 +23,13 @@ COLONNES_CONSEILLERS = (
     ColonneTri("cra", "CRA saisis", "cra_periode"),
     ColonneTri("dernier_cra", "Date du dernier CRA", "dernier_cra"),
 )
-# A structure's own list does not repeat its name and département on every row.
-COLONNES_STRUCTURE = tuple(c for c in COLONNES_CONSEILLERS if c.cle not in ("structure", "departement"))
+# A structure's own list (as in its guide) shows the e-mail instead of the structure and its département;
+# the lists of several structures leave the e-mail to the fiche, to fit a laptop's screen.
+COLONNES_STRUCTURE = (
+    *COLONNES_CONSEILLERS[:2],
+    ColonneTri("email", "E-mail professionnel", "email_pro"),
+    *(c for c in COLONNES_CONSEILLERS[2:] if c.cle not in ("structure", "departement")),
+)
 
 
 class ConseillerFilter(PilotageFilterSet):

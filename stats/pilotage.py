@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -37,6 +38,32 @@ def with_cra(conseillers: QuerySet[Conseiller], periode: Periode, *, structure_i
     return conseillers.annotate(
         cra_periode=Coalesce(Subquery(total, output_field=IntegerField()), 0),
         dernier_cra=Subquery(rows.order_by("-jour").values("jour")[:1]),
+    )
+
+
+def personnes_sum() -> Sum:
+    """The people accompanied (SPEC §5 "personnes", stats.results.key_figures) summed over aggregate rows."""
+    return Sum(
+        F("participants_ateliers") + F("activite_individuel") + F("activite_ponctuel") - F("recurrents")
+    )
+
+
+def structures_with_activite(structures: QuerySet[Structure], periode: Periode) -> QuerySet[Structure]:
+    """Annotates `cra_periode` and `personnes_periode`: the CRAs made for each structure over the period and
+    the people they accompanied, from the daily aggregates: two correlated subqueries on the (structure,
+    jour) index, so a whole list is one query whatever its length."""
+    rows = (
+        AgregatJour.objects.filter(structure=OuterRef("pk"), jour__range=(periode.du, periode.au))
+        .order_by()
+        .values("structure")
+    )
+    return structures.annotate(
+        cra_periode=Coalesce(
+            Subquery(rows.annotate(n=Sum("cra")).values("n"), output_field=IntegerField()), 0
+        ),
+        personnes_periode=Coalesce(
+            Subquery(rows.annotate(n=personnes_sum()).values("n"), output_field=IntegerField()), 0
+        ),
     )
 
 

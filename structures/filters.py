@@ -33,6 +33,9 @@ COLONNES_STRUCTURES = (
     ColonneTri("statut", "Statut", "statut"),
     ColonneTri("dotation", "Dotation", "dotation"),
     ColonneTri("recrutes", "Conseillers recrutés", "recrutes"),
+    # Over the list's period (stats.pilotage.structures_with_activite annotates them).
+    ColonneTri("cra", "CRA saisis", "cra_periode"),
+    ColonneTri("personnes", "Personnes accompagnées", "personnes_periode"),
 )
 
 

@@ -7,7 +7,7 @@ to a structure he left, not his new structure, contract or supérieur.
 
 from collections.abc import Iterator
 
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
@@ -58,19 +58,7 @@ def with_export_columns(
     rows = AgregatJour.objects.filter(conseiller=OuterRef("pk"), jour__range=(periode.du, periode.au))
     if structure_id is not None:
         rows = rows.filter(structure_id=structure_id)
-    personnes = (
-        rows.order_by()
-        .values("conseiller")
-        .annotate(
-            total=Sum(
-                F("participants_ateliers")
-                + F("activite_individuel")
-                + F("activite_ponctuel")
-                - F("recurrents")
-            )
-        )
-        .values("total")
-    )
+    personnes = rows.order_by().values("conseiller").annotate(total=pilotage.personnes_sum()).values("total")
     employeur = OuterRef("structure") if structure_id is None else structure_id
     contrat = Contrat.objects.filter(conseiller=OuterRef("pk"), structure=employeur).order_by("-date_debut")
     return conseillers.annotate(

@@ -24,6 +24,7 @@ class Export(models.Model):
         STATISTIQUES_PDF = "statistiques_pdf", "Statistiques (PDF)"
         CRA_CSV = "cra_csv", "Comptes rendus d'activité (CSV)"
         CONSEILLERS_CSV = "conseillers_csv", "Liste de conseillers (CSV)"
+        STRUCTURES_CSV = "structures_csv", "Liste de structures (CSV)"
 
     class Etat(models.TextChoices):
         EN_ATTENTE = "en_attente", "En attente"

@@ -13,6 +13,7 @@ from cnfs.exports import cras, statistiques
 from cnfs.exports.conseillers import conseillers_a_exporter, conseillers_lignes
 from cnfs.exports.models import Export
 from cnfs.exports.production import csv_write, producteur
+from cnfs.exports.structures import structures_a_exporter, structures_lignes
 from conseillers.scoping import Scope
 from stats.reference import cras_for
 from stats.request import StatsRequest
@@ -52,3 +53,11 @@ def conseillers_csv(export: Export, path: str, progression) -> int:
     scope = Scope(Role.objects.with_scope().get(pk=export.role_id, user=export.demandeur_id))
     conseillers, _periode = conseillers_a_exporter(scope, QueryDict(export.parametres["query"]))
     return csv_write(path, conseillers_lignes(scope, conseillers), progression)
+
+
+@producteur(Export.Nature.STRUCTURES_CSV, "csv")
+def structures_csv(export: Export, path: str, progression) -> int:
+    """A structures list as its requester sees it now: his role's scope, the list's query string."""
+    scope = Scope(Role.objects.with_scope().get(pk=export.role_id, user=export.demandeur_id))
+    structures, _periode = structures_a_exporter(scope, QueryDict(export.parametres["query"]))
+    return csv_write(path, structures_lignes(scope, structures), progression)

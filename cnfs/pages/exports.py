@@ -23,6 +23,7 @@ from cnfs.exports.models import Export
 from cnfs.exports.production import PerimetrePerdu, export_stats_request
 from cnfs.exports.services import export_relaunch, export_request
 from cnfs.exports.statistiques import Entete, csv_lignes
+from cnfs.exports.structures import structures_a_exporter, structures_lignes
 from cnfs.exports.tableur import csv_bytes, csv_chunks, nom_de_fichier
 from cnfs.exports.territoires import territoires_lignes
 from stats.acces import perimetre_du_role
@@ -73,15 +74,35 @@ def _limite_atteinte(request) -> bool:
 
 
 def conseillers_csv(request):
-    """The conseillers list the user sees (his role's scope, the list's filters and period): streamed when
-    short, made in the background otherwise."""
-    conseillers, periode = conseillers_a_exporter(request.scope, request.GET)
+    """The conseillers list the user sees (his role's scope, the list's filters and period)."""
+    return _liste_csv(
+        request,
+        Export.Nature.CONSEILLERS_CSV,
+        "conseillers",
+        conseillers_a_exporter,
+        conseillers_lignes,
+    )
+
+
+def structures_csv(request):
+    """The structures list the user sees (his role's scope, the list's filters and period)."""
+    return _liste_csv(
+        request, Export.Nature.STRUCTURES_CSV, "structures", structures_a_exporter, structures_lignes
+    )
+
+
+def _liste_csv(request, nature: Export.Nature, objet: str, a_exporter, lignes):
+    """A pilotage list as the user sees it: streamed when short, made in the background otherwise.
+    `a_exporter(scope, params)` gives its rows and period, `lignes(scope, rows)` the file's lines; the file
+    is named after `objet`, what the list holds ("conseillers_…", "structures_…")."""
+    rows, periode = a_exporter(request.scope, request.GET)
     scope_name = str(request.role.scope_label)
-    filename = nom_de_fichier("conseillers", scope_name, periode.du, periode.au)
-    total = conseillers.count()
+    filename = nom_de_fichier(objet, scope_name, periode.du, periode.au)
+    total = rows.count()
     if total <= CSV_DIRECT_MAX:
-        lignes = conseillers_lignes(request.scope, conseillers)
-        return _attachment(StreamingHttpResponse(csv_chunks(lignes), content_type=CSV), filename)
+        return _attachment(
+            StreamingHttpResponse(csv_chunks(lignes(request.scope, rows)), content_type=CSV), filename
+        )
     query = request.GET.copy()
     query.pop("export", None)
     if _limite_atteinte(request):
@@ -91,8 +112,8 @@ def conseillers_csv(request):
     export = export_request(
         demandeur=request.user,
         role=request.role,
-        nature=Export.Nature.CONSEILLERS_CSV,
-        libelle=f"Liste de conseillers – {scope_name} – du {periode.du:%d/%m/%Y} au {periode.au:%d/%m/%Y}",
+        nature=nature,
+        libelle=f"Liste de {objet} – {scope_name} – du {periode.du:%d/%m/%Y} au {periode.au:%d/%m/%Y}",
         nom_fichier=filename,
         parametres={"requete": requete.as_json(), "query": query.urlencode(), "total": total},
     )

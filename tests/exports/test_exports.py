@@ -637,3 +637,82 @@ def test_other_roles_see_a_conseillers_current_employer_as_on_his_fiche(world, c
     denis = _by_name(rows)["Denis"]
     assert (denis["Structure"], denis["SIRET"]) == ("Association Lyon Numérique", world.lyon_asso.siret)
     assert denis["Date de début de contrat"] == "01/03/2024"
+
+
+# The structures list export.
+
+
+def structures_csv(client, params: dict, **kwargs):
+    """The CSV of the structures list shown with `params`, asked by its button (a POST)."""
+    return client.post(f"/pilotage/structures/?{urlencode(params)}", {"export": "csv"}, **kwargs)
+
+
+def test_the_structures_list_is_exported_as_shown_in_constant_queries(
+    world, cras, login_as, django_assert_max_num_queries
+):
+    client = login_as(world.prefet_ara)
+    html = client.get("/pilotage/structures/", PERIOD).content.decode()
+    form = re.search(r'<form method="post" action="\?([^"]*)"[^>]*>(.*?)</form>', html, re.S)
+    assert form and 'name="export" value="csv"' in form.group(2)
+
+    # session, user, roles; the count; the structures with their figures; the filters' territories
+    with django_assert_max_num_queries(7):
+        response = structures_csv(client, {**PERIOD, "tri": "-cra"})
+        content = b"".join(response.streaming_content)
+
+    assert 'filename="structures_' in response["Content-Disposition"]
+    rows = read_csv(content)
+    assert rows[0] == [
+        "Nom",
+        "SIRET",
+        "Commune",
+        "Code postal",
+        "Département",
+        "Région",
+        "Type",
+        "Statut",
+        "Dotation",
+        "Conseillers recrutés",
+        "CRA saisis (période)",
+        "Personnes accompagnées (période)",
+    ]
+    villeurbanne = dict(zip(rows[0], rows[1], strict=True))
+    assert (
+        villeurbanne["Nom"] == "Mairie de Villeurbanne" and villeurbanne["SIRET"] == world.villeurbanne.siret
+    )
+    assert (villeurbanne["Département"], villeurbanne["Région"], villeurbanne["Dotation"]) == (
+        "69",
+        "84",
+        "3",
+    )
+    # Alice's CRA, workshop of 3, workshop of 9 (4 came before): 3 CRAs, 1 + 3 + 5 people.
+    assert (villeurbanne["CRA saisis (période)"], villeurbanne["Personnes accompagnées (période)"]) == (
+        "3",
+        "9",
+    )
+    assert [row[0] for row in rows[1:]] == [
+        "Mairie de Villeurbanne",
+        "Mairie de Bourg-en-Bresse",
+        "Association Lyon Numérique",
+    ]
+
+    rows = read_csv(b"".join(structures_csv(client, {"departement": "01"}).streaming_content))
+    assert [row[0] for row in rows[1:]] == ["Mairie de Bourg-en-Bresse"]
+
+
+def test_a_long_structures_list_is_exported_in_the_background_with_the_role_scope(
+    world, cras, login_as, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(export_views, "CSV_DIRECT_MAX", 1)
+    client = login_as(world.prefet_rhone)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = structures_csv(client, {"tri": "-nom"})
+
+    assert response.status_code == 302 and response.url == "/exports/"
+    export = Export.objects.get()
+    assert (export.nature, export.etat) == (Export.Nature.STRUCTURES_CSV, Export.Etat.TERMINE)
+    assert export.libelle.startswith("Liste de structures – ")
+    rows = read_csv(export.fichier.open("rb").read())
+    # The Rhône's structures, sorted as the list, never Bourg (Ain).
+    assert [row[0] for row in rows[1:]] == ["Mairie de Villeurbanne", "Association Lyon Numérique"]

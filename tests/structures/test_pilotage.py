@@ -1,5 +1,6 @@
 """/pilotage/structures/ (the structures of a scope) and /pilotage/structures/<id>/ (a structure's fiche)."""
 
+import datetime
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from structures.filters import COLONNES_STRUCTURES
 from tests.accounts.factories import UserFactory
 from tests.conseillers.factories import ConseillerFactory
 from tests.conseillers.pages import first_cells, log_in_as, make_world_cras, messages, options, rows, text
+from tests.stats.factories import make_atelier, make_cra, recompute_once
 from tests.structures.factories import StructureFactory
 
 VILLEURBANNE, LYON = "Mairie de Villeurbanne", "Association Lyon Numérique"
@@ -70,6 +72,17 @@ def test_the_list_shows_the_structures_of_the_scope_only(world, log_in, name):
         assert (fiche(structure) in html) == (structure.nom in LIST_SCOPES[name])
 
 
+@pytest.mark.parametrize("name", sorted(LIST_SCOPES))
+def test_every_statistics_link_of_the_list_opens(world, log_in, name):
+    client = log_in(name)
+    html = client.get("/pilotage/structures/").content.decode()
+
+    links = re.findall(r'href="(/pilotage/structures/\d+/statistiques/)"', html)
+    assert len(links) == len(LIST_SCOPES[name])
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
 @pytest.mark.parametrize("name", ["gestionnaire_villeurbanne", "gestionnaire_bourg"])
 def test_a_structure_is_sent_to_its_own_fiche(world, log_in, name):
     response = log_in(name).get("/pilotage/structures/")
@@ -88,13 +101,42 @@ def test_the_columns_of_the_list(world, log_in):
     html = log_in("admin").get("/pilotage/structures/", {"q": "villeurbanne"}).content.decode()
 
     headers = [text(h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html, re.S)]
-    assert headers == [c.label for c in COLONNES_STRUCTURES]
+    assert headers == [*(c.label for c in COLONNES_STRUCTURES), "Actions"]
     assert rows(html) == [
         [VILLEURBANNE, world.villeurbanne.siret, "Villeurbanne", "69 – Rhône", "Commune"]
         + ["Validée en comité de sélection", "3", "2"]  # dotation 3, Alice and Bruno in post
+        + ["0", "0", f"Statistiques de {VILLEURBANNE}"]  # no CRA yet
     ]
     assert f'<a class="cnfs-row__link" href="{fiche(world.villeurbanne)}">' in html
+    assert f'href="/pilotage/structures/{world.villeurbanne.pk}/statistiques/"' in html
     assert 'href="/pilotage/" ' in html and 'href="/pilotage/structures/" aria-current="page"' in html
+
+
+def test_the_cras_and_people_of_each_structure_over_the_period(world, log_in):
+    """The CRAs made for each structure (Denis's first one for Villeurbanne, before he left) and the people
+    they accompanied; the statistics link keeps the period."""
+    with recompute_once():
+        make_cra(world.denis, date=datetime.date(2024, 1, 15), structure=world.villeurbanne)
+        make_atelier(
+            world.alice, participants=9, nb_participants_recurrents=4, date=datetime.date(2024, 3, 5)
+        )
+        make_cra(world.denis, date=datetime.date(2024, 4, 2), structure=world.lyon_asso)
+    client = log_in("prefet_ara")
+    period = {"du": "2024-01-01", "au": "2024-03-31"}
+
+    html = client.get("/pilotage/structures/", period).content.decode()
+
+    assert {row[0]: row[-3:-1] for row in rows(html)} == {
+        VILLEURBANNE: ["2", "6"],  # Denis's one person, Alice's 9 participants of whom 4 came before
+        LYON: ["0", "0"],  # Denis's CRA for the association is in April
+        BOURG: ["0", "0"],
+    }
+    assert "CRA saisis du 01/01/2024 au 31/03/2024" in html
+    assert (
+        f'/pilotage/structures/{world.villeurbanne.pk}/statistiques/?du=2024-01-01&amp;au=2024-03-31"' in html
+    )
+    html = client.get("/pilotage/structures/", {**period, "tri": "-cra"}).content.decode()
+    assert first_cells(html)[0] == VILLEURBANNE
 
 
 @pytest.mark.parametrize(
@@ -205,13 +247,14 @@ def test_the_list_makes_the_same_queries_for_one_or_many_structures(world, log_i
             assert client.get("/pilotage/structures/", params).status_code == 200
         return len(queries)
 
-    # session, user, roles of the user; count of the structures, their page with their département and
-    # conseillers recrutés (subquery); the départements and régions of the filters
+    # session, user, roles of the user; count of the structures, their page with their département,
+    # conseillers recrutés, CRAs and people (subqueries); the départements and régions of the filters
     assert count({}) == 7
     assert count({"tri": "-recrutes", "q": "mairie", "region": "84"}) == 8  # + the région asked, checked
-    for _ in range(30):
-        structure = StructureFactory()
-        ConseillerFactory(structure=structure)
+    with recompute_once():
+        for _ in range(30):
+            structure = StructureFactory()
+            make_cra(ConseillerFactory(structure=structure), structure=structure)
     assert count({}) == 7
     assert count({"tri": "-recrutes", "q": "mairie", "region": "84"}) == 8
 

@@ -13,13 +13,15 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.enums import PILOTAGE_ROLES, RoleKind
+from cnfs.pages import exports
 from cnfs.pages.decorators import role_required
 from cnfs.pages.navigation import PILOTAGE, Lien
-from cnfs.socle.listes import entetes_simples, etat_liste
+from cnfs.pages.pilotage.conseillers import PERIODE_PARAMS, PeriodeDemandee
+from cnfs.socle.listes import entetes_simples, etat_liste, kept_without
 from cnfs.socle.periode import default_periode
 from conseillers import selectors
 from conseillers.filters import COLONNES_STRUCTURE
-from stats.pilotage import conseillers_of_structure
+from stats.pilotage import conseillers_of_structure, structures_with_activite
 from structures.filters import StructureFilter
 
 PAGE_SIZE = 50
@@ -30,15 +32,21 @@ ROLES_VOYANT_LES_COMPTES = frozenset({RoleKind.STRUCTURE, RoleKind.PREFET, RoleK
 
 @role_required(*PILOTAGE_ROLES)
 def liste(request):
-    """The structures of the scope: searchable, filterable, sortable, 50 per page."""
+    """The structures of the scope with their CRAs and people accompanied over a period: searchable,
+    filterable, sortable, 50 per page, and exported as shown (a POST: CSV)."""
     if request.role.kind == RoleKind.STRUCTURE:
         return redirect("structures:fiche", pk=request.role.structure_id)
+    if request.method == "POST" and request.POST.get("export") == "csv":
+        return exports.structures_csv(request)
+    periode = PeriodeDemandee(request)
     filtre = StructureFilter(
         request.GET,
-        queryset=selectors.structures_for_pilotage(request.scope),
+        queryset=structures_with_activite(selectors.structures_for_pilotage(request.scope), periode.periode),
         departements=selectors.departements_of_scope(request.scope),
     )
-    etat = etat_liste(filtre, params=request.GET, defaut="nom")
+    # A refused period is not repeated by the links of the page (sort, pages, presets).
+    gardes = () if periode.messages else PERIODE_PARAMS
+    etat = etat_liste(filtre, params=request.GET, gardes=gardes, defaut="nom")
     page_obj = Paginator(filtre.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -47,8 +55,11 @@ def liste(request):
             "page_obj": page_obj,
             "filtre": filtre,
             "etat": etat,
-            "filtres_actifs": bool(set(QueryDict(etat.query)) - {"tri"}),
-            "messages_filtres": etat.messages,
+            "filtres_actifs": bool(set(QueryDict(etat.query)) - {"tri", *PERIODE_PARAMS}),
+            "periode": periode.periode,
+            "stats_query": periode.query,
+            "picker": periode.picker(kept_without(QueryDict(etat.query), *PERIODE_PARAMS)),
+            "messages_filtres": [*periode.messages, *etat.messages],
             "fil_ariane": [PILOTAGE, Lien("Structures")],
         },
     )
