@@ -31,6 +31,7 @@ urlpatterns = [
         {"template_name": "legal/donnees_personnelles.html"},
         name="donnees_personnelles",
     ),
+    path("aide/", views.aide, name="aide"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("cnfs.pages.comptes.urls")),
     path("accounts/", include("cnfs.pages.comptes.allauth_urls")),

@@ -26,6 +26,12 @@ def legal_page(request, template_name):
 
 
 @login_not_required
+def aide(request):
+    """The help: a FAQ per role, the definitions of the indicators, whom to contact (public)."""
+    return render(request, "aide.html")
+
+
+@login_not_required
 def admin_login(request):
     """/admin/login/ sends to the site's login page, keeping where the person was going; an account logged in
     without access to the admin gets the 403 page (the login would send it back to the admin, forever)."""

@@ -8,6 +8,7 @@ PUBLIC_PATHS = {
     "/accessibilite/",
     "/mentions-legales/",
     "/donnees-personnelles/",
+    "/aide/",
     "/healthz",
 }
 

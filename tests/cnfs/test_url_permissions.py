@@ -104,6 +104,7 @@ URLS = {
     "accessibilite": _fixed(EVERYONE),
     "mentions_legales": _fixed(EVERYONE),
     "donnees_personnelles": _fixed(EVERYONE),
+    "aide": _fixed(EVERYONE),
     "healthz": _fixed(EVERYONE),
     # A redirection to the site's login (anonymous) or to the admin; the 403 page for the other accounts.
     "admin_login": _fixed({"admin"}),
