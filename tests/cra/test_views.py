@@ -412,7 +412,10 @@ def test_errors_keep_every_typed_value_and_store_nothing(world, lieu, alice):
     html = response.content.decode()
     # The summary at the top lists every error, the fields' errors link to them.
     summary = html.split('id="erreurs-formulaire"', 1)[1].split("</div>", 1)[0]
-    assert "Le formulaire contient des erreurs" in summary
+    errors = sum(len(messages) for messages in response.context["form"].errors.values())
+    assert errors > 1
+    assert f"{errors} erreurs dans le formulaire" in summary
+    assert summary.count("<li>") == errors
     assert "La somme des tranches d&#x27;âge (7) doit être égale au nombre de participants (8)." in summary
     assert (
         '<a href="#id_themes">Thèmes de l&#x27;accompagnement : Choisissez au moins un thème.</a>' in summary
@@ -729,7 +732,7 @@ def test_history_refuses_du_after_au_with_a_message(world, varied_cras, alice):
     assert response.status_code == 200
     html = response.content.decode()
     assert "La date de début doit précéder la date de fin, ou lui être égale." in html
-    assert "Le formulaire contient une erreur" in html
+    assert "1 erreur dans le formulaire" in html
 
 
 def test_history_refuses_an_invalid_date_with_a_message(world, varied_cras, alice):
