@@ -106,8 +106,23 @@ def test_restoring_a_deleted_cra_counts_it_again(world, equipe, lieu, django_cap
         LogEntry.objects.get(object_id=str(cra.pk)).get_change_message().startswith("Restauré (supprimé le ")
     )
     messages = [str(m) for m in equipe.get(CRAS).context["messages"]]
-    assert messages[0].startswith("1 compte(s) rendu(s) restauré(s)")
-    assert messages[1] == "1 n'étai(en)t pas supprimé(s)."
+    assert messages == [
+        "1 compte rendu restauré : il compte de nouveau dans les statistiques.",
+        "1 compte rendu n'était pas supprimé.",
+    ]
+
+
+def test_restoring_from_the_list_of_deleted_cras_counts_the_selection_before(world, equipe, lieu):
+    """The changelist filtered on « supprimé : oui » no longer holds the restored CRAs afterwards: the
+    message said « -1 n'étai(en)t pas supprimé(s) »."""
+    cras = [_cra(world, lieu), _cra(world, lieu, date_accompagnement=datetime.date(2025, 3, 13))]
+    for cra in cras:
+        services.cra_delete(cra=cra, user=world.alice.user)
+
+    action(equipe, f"{CRAS}?supprime=oui", "restaurer", cras)
+
+    messages = [str(m) for m in equipe.get(CRAS).context["messages"]]
+    assert messages == ["2 comptes rendus restaurés : ils comptent de nouveau dans les statistiques."]
 
 
 def test_the_support_cannot_restore(world, client, lieu):

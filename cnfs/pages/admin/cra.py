@@ -9,7 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from cnfs.socle.admin_outils import OuiNonFilter, lien
+from cnfs.socle.admin_outils import OuiNonFilter, RegionFilter, accord, lien
 from cnfs.socle.audit import CHANGE, champ_lisible, journal_write, valeur_lisible
 from cra.enums import AGES, STATUTS, Organisme, SousTheme, Theme
 from cra.models import Cra, CraHistorique, CraQuerySet, CraRedirection
@@ -125,7 +125,13 @@ class CraAdmin(admin.ModelAdmin):
         "supprime",
         "updated_at",
     ]
-    list_filter = [SupprimeFilter, "activite", "canal", "duree", "structure__departement__region"]
+    list_filter = [
+        SupprimeFilter,
+        "activite",
+        "canal",
+        "duree",
+        ("structure__departement__region", RegionFilter),
+    ]
     search_fields = [
         "=conseiller__email_pro",
         "conseiller__nom",
@@ -230,6 +236,8 @@ class CraAdmin(admin.ModelAdmin):
 
     @admin.action(description="Restaurer les comptes rendus supprimés", permissions=["restaurer"])
     def restaurer(self, request, queryset):
+        # Counted before restoring: the changelist's queryset may be filtered on « supprimé ».
+        selection = queryset.count()
         supprimes = list(queryset.filter(deleted_at__isnull=False))
         restaures = []
         for cra in supprimes:
@@ -242,12 +250,23 @@ class CraAdmin(admin.ModelAdmin):
                 for cra, le in restaures
             ],
         )
-        self.message_user(
-            request,
-            f"{len(restaures)} compte(s) rendu(s) restauré(s) : ils comptent de nouveau dans les "
-            "statistiques.",
-            messages.SUCCESS,
-        )
-        ignores = queryset.count() - len(restaures)
+        if restaures:
+            self.message_user(
+                request,
+                accord(
+                    len(restaures),
+                    "compte rendu restauré : il compte",
+                    "comptes rendus restaurés : ils comptent",
+                )
+                + " de nouveau dans les statistiques.",
+                messages.SUCCESS,
+            )
+        ignores = selection - len(restaures)
         if ignores:
-            self.message_user(request, f"{ignores} n'étai(en)t pas supprimé(s).", messages.WARNING)
+            self.message_user(
+                request,
+                accord(
+                    ignores, "compte rendu n'était pas supprimé.", "comptes rendus n'étaient pas supprimés."
+                ),
+                messages.WARNING,
+            )
