@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from cra.enums import AGES, STATUTS, Activite, Canal, Duree, Organisme, SousTheme, Theme
 
@@ -277,4 +278,4 @@ class CraHistorique(models.Model):
         ordering = ["cra", "at", "pk"]
 
     def __str__(self):
-        return f"{self.get_action_display()} du {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.get_action_display()} du {timezone.localtime(self.at):%d/%m/%Y à %H:%M}"

@@ -2,6 +2,7 @@
 statistics recomputed), the list in constant queries."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -85,6 +86,27 @@ def test_the_change_form_is_read_only_with_the_history(world, equipe, lieu):
     assert "durée : 30 min à 1 h → 1 h ou plus" in content
     assert "Gérer ses courriels, Santé" in content  # the themes, readable
     assert equipe.post(page, {"annotation": "Changée"}).status_code == 403
+
+
+def test_the_history_reads_in_french_with_paris_times_and_names(world, equipe, lieu):
+    cra = _cra(world, lieu)
+    CraHistorique.objects.filter(cra=cra).update(
+        at=datetime.datetime(2025, 3, 12, 23, 30, tzinfo=datetime.UTC)
+    )
+    mediatheque = Permanence.objects.create(structure=world.villeurbanne, **{**PLACE, "nom": "Médiathèque"})
+    PermanenceConseiller.objects.create(permanence=mediatheque, conseiller=world.alice)
+    data = cra_data(date_accompagnement=cra.date_accompagnement, permanence=mediatheque.pk)
+    services.cra_update(cra=cra, user=world.alice.user, data=data)
+
+    content = equipe.get(f"{CRAS}{cra.pk}/change/").content.decode()
+
+    history = content.split("Historique des modifications", 1)[1]
+    assert "Création du 13/03/2025 à 00:30" in history  # Paris time, not UTC's 23:30 of the 12th
+    assert re.search(r'<th class="column-auteur">\s*Par\s*</th>', history)  # not Django's « User »
+    assert f"{world.alice.user.get_full_name()} ({world.alice.user.email})" in history
+    assert f"structure : vide → {world.villeurbanne}" in history
+    assert f"lieu d&#x27;activité : {lieu} → {mediatheque}" in history
+    assert "annotation : vide → vide" not in history  # a creation shows the fields it filled
 
 
 def test_restoring_a_deleted_cra_counts_it_again(world, equipe, lieu, django_capture_on_commit_callbacks):

@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from cnfs.socle.admin_outils import OuiNonFilter, RegionFilter, accord, lien
 from cnfs.socle.audit import CHANGE, champ_lisible, journal_write, valeur_lisible
+from conseillers.models import Permanence
 from cra.enums import AGES, STATUTS, Organisme, SousTheme, Theme
 from cra.models import Cra, CraHistorique, CraQuerySet, CraRedirection
 from cra.services import cra_restore
+from structures.models import Structure
 
 
 class CraAdminQuerySet(CraQuerySet):
@@ -59,28 +61,48 @@ class CraRedirectionInline(LectureSeuleInline):
 
 
 class CraHistoriqueInline(LectureSeuleInline):
-    """Who changed the CRA, when, and each field's value before and after (cra.services)."""
+    """Who changed the CRA, when (Paris time), and each field's value before and after (cra.services)."""
 
     model = CraHistorique
-    fields = ["at", "user", "action", "modifications"]
+    fields = ["at", "auteur", "action", "modifications"]
     readonly_fields = fields
     verbose_name_plural = "historique des modifications"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
 
+    @admin.display(description="par")
+    def auteur(self, historique):
+        user = historique.user
+        if user is None:
+            return "—"
+        nom = user.get_full_name()
+        return nom if nom == user.email else f"{nom} ({user.email})"
+
     @admin.display(description="modifications")
     def modifications(self, historique):
-        if not historique.changes:
-            return "—"
-        return " ; ".join(
-            f"{_libelle(name)} : {_valeur(name, before)} → {_valeur(name, after)}"
-            for name, (before, after) in historique.changes.items()
-        )
+        noms = _noms(historique.changes)
+        lignes = []
+        for name, values in historique.changes.items():
+            avant, apres = (_valeur(name, value, noms) for value in values)
+            if avant != apres:  # a creation lists every field, the empty ones too
+                lignes.append(f"{_libelle(name)} : {avant} → {apres}")
+        return " ; ".join(lignes) or "—"
 
 
-# The history stores keys and codes (cra.services._snapshot): shown with the form's labels.
+# The history stores keys, codes and ids (cra.services._snapshot): shown with the form's labels and names.
 LIBELLES = {"themes": "thèmes", "sous_themes": "sous-thèmes", "redirections": "redirections"}
+OBJETS = {"structure_id": Structure, "permanence_id": Permanence}
+
+
+def _noms(changes: dict) -> dict[tuple[str, int], str]:
+    """The names of the structures and lieux a change refers to by id: one query per kind present."""
+    noms = {}
+    for name, model in OBJETS.items():
+        ids = {value for value in changes.get(name, ()) if value is not None}
+        if ids:
+            noms |= {(name, pk): str(obj) for pk, obj in model.objects.in_bulk(ids).items()}
+    return noms
 
 
 def _libelle(name: str) -> str:
@@ -92,9 +114,11 @@ def _libelle(name: str) -> str:
         return name
 
 
-def _valeur(name: str, value) -> str:
+def _valeur(name: str, value, noms: dict[tuple[str, int], str]) -> str:
     if value in (None, "", []):
         return "vide"
+    if name in OBJETS:
+        return noms.get((name, value), f"n° {value} (supprimé)")
     if name == "themes":
         return ", ".join(Theme(key).label for key in value)
     if name == "sous_themes":
