@@ -214,6 +214,14 @@ class Cra(models.Model):
         return [SousTheme(key).label for key in self.sous_theme_keys]
 
     @property
+    def redirections_display(self) -> list[str]:
+        """ "CAF (2)", "Maison du droit (1)" (lists prefetch `redirections`; one CRA's page reads them)."""
+        return sorted(
+            f"{redirection.nom_autre or redirection.get_organisme_display()} ({redirection.nombre})"
+            for redirection in self.redirections.all()
+        )
+
+    @property
     def duree_display(self) -> str:
         """ "30 min à 1 h", or the exact time of a session of one hour or more ("1 h 30")."""
         return (

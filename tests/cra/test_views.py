@@ -376,6 +376,13 @@ def test_a_collective_cra_with_everything(world, lieu, alice):
         ("CAF", "", 1),
         ("AUTRE", "Maison du droit", 1),
     }
+    # The recap and the history show the sub-themes and where the people were sent.
+    saved = alice.get(response.url).content.decode()
+    history = alice.get("/coop/cra/").content.decode()
+    for html in (saved, history):
+        assert "Mon espace santé</p>" in html and "Tablette</p>" in html
+    assert "2 redirigées vers CAF (1), Maison du droit (1)" in saved
+    assert "Redirections&nbsp;: CAF (1), Maison du droit (1)" in history
 
 
 def test_errors_keep_every_typed_value_and_store_nothing(world, lieu, alice):
@@ -801,8 +808,8 @@ def test_history_query_count_does_not_grow_with_the_rows(
         )
 
     # 1. session  2. user  3. the account's roles with their scope and conseiller  4. count of the filtered
-    # CRAs  5. the page of CRAs with their lieu.
-    with django_assert_num_queries(5):
+    # CRAs  5. the page of CRAs with their lieu  6. their redirections.
+    with django_assert_num_queries(6):
         assert alice.get("/coop/cra/?theme=sante").status_code == 200
 
 
