@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("aide/", views.aide, name="aide"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("cnfs.pages.comptes.urls")),
     path("accounts/", include("cnfs.pages.comptes.allauth_urls")),
     path("coop/lieux/", include("cnfs.pages.coop.lieux_urls")),
