@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from cra.enums import AGES, STATUTS, Activite, Canal, Duree, Organisme, SousTheme, Theme
 
@@ -213,6 +214,14 @@ class Cra(models.Model):
         return [SousTheme(key).label for key in self.sous_theme_keys]
 
     @property
+    def redirections_display(self) -> list[str]:
+        """ "CAF (2)", "Maison du droit (1)" (lists prefetch `redirections`; one CRA's page reads them)."""
+        return sorted(
+            f"{redirection.nom_autre or redirection.get_organisme_display()} ({redirection.nombre})"
+            for redirection in self.redirections.all()
+        )
+
+    @property
     def duree_display(self) -> str:
         """ "30 min à 1 h", or the exact time of a session of one hour or more ("1 h 30")."""
         return (
@@ -277,4 +286,4 @@ class CraHistorique(models.Model):
         ordering = ["cra", "at", "pk"]
 
     def __str__(self):
-        return f"{self.get_action_display()} du {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.get_action_display()} du {timezone.localtime(self.at):%d/%m/%Y à %H:%M}"

@@ -7,6 +7,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views import defaults
 from psycopg.errors import QueryCanceled
@@ -23,6 +24,19 @@ def home(request):
 @login_not_required
 def legal_page(request, template_name):
     return render(request, template_name)
+
+
+@login_not_required
+def aide(request):
+    """The help: a FAQ per role, the definitions of the indicators, whom to contact (public)."""
+    return render(request, "aide.html")
+
+
+@login_not_required
+def favicon(request):
+    """The DSFR's icon, which every page of the service links; the admin's pages link none, so browsers ask
+    for /favicon.ico. Not a permanent redirection: the file's hashed name changes with the DSFR's version."""
+    return redirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
 @login_not_required

@@ -215,9 +215,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Celery: without a broker, tasks run eagerly in the process that sends them (demo on a bare machine).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+# Celery: without a broker, tasks run eagerly in the process that sends them (demo on a bare machine). Celery
+# still takes a producer for them: the in-memory transport, with a host name, or kombu warns « No hostname
+# was supplied » (its default is AMQP on an unnamed host).
+NO_BROKER = "memory://localhost/"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or NO_BROKER
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == NO_BROKER
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,5 +1,5 @@
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, TEMPLATES
+from .base import MIDDLEWARE, NO_BROKER, TEMPLATES
 
 SECRET_KEY = "test-only-key"
 DEBUG = False
@@ -12,7 +12,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # The tests decide themselves whether Celery talks to a broker.
-CELERY_BROKER_URL = None
+CELERY_BROKER_URL = NO_BROKER
 CELERY_TASK_ALWAYS_EAGER = True
 
 

@@ -43,6 +43,12 @@ def lien_liste(model, texte: str, **filtres) -> str:
     return format_html('<a href="{}?{}">{}</a>', url, query, texte)
 
 
+def accord(nombre: int, singulier: str, pluriel: str) -> str:
+    """A count and its words agreed the French way, 0 and 1 in the singular: « 1 conseiller activé »,
+    « 2 conseillers activés »."""
+    return f"{nombre} {singulier if nombre < 2 else pluriel}"
+
+
 def oui_non(valeur: bool, texte: str = "") -> str:
     """The admin's green check or red cross, with a French alternative text, and an optional text."""
     icon = static(f"admin/img/icon-{'yes' if valeur else 'no'}.svg")
@@ -173,3 +179,38 @@ class ChampDate(forms.DateField):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y"])
         kwargs.setdefault("error_messages", {"invalid": "Saisissez une date valide (JJ/MM/AAAA)."})
         super().__init__(**kwargs)
+
+
+class RegionFilter(admin.RelatedFieldListFilter):
+    """The région of a row, under its accented title (the foreign keys are named `region`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "région"
+
+
+class DepartementFilter(admin.RelatedFieldListFilter):
+    """The département of a row, as a select (a hundred links would fill the side bar), under its accented
+    title. A GET form: it works without JavaScript, keeping the page's other filters, search and sort."""
+
+    template = "admin/filtre_select.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        # « Tous » sends an empty value: no filter (an empty id would be an invalid lookup).
+        for name in [
+            name for name, values in params.items() if name.startswith(field_path) and values == [""]
+        ]:
+            del params[name]
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "département"
+
+    def choices(self, changelist):
+        self.parametres_gardes = [
+            (name, value)
+            for name, values in changelist.filter_params.items()
+            if name not in self.expected_parameters()
+            for value in values
+        ]
+        selection = {str(value) for value in self.lookup_val or []}
+        for pk, label in self.lookup_choices:
+            yield {"value": pk, "display": label, "selected": str(pk) in selection}

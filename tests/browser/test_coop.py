@@ -130,7 +130,9 @@ def test_a_collective_cra_filled_with_the_keyboard_alone(page, live_server, demo
     expect(item).to_have_count(1)
     expect(item).to_contain_text("Atelier collectif")
     expect(item).to_contain_text("8 participants (dont 2 déjà accompagnées)")
-    expect(item.locator(".fr-tag")).to_have_text(["Gérer ses courriels", "Santé"])
+    expect(item.locator(".fr-tag")).to_have_text(
+        ["Gérer ses courriels", "Santé", "Sous-thème : Mon espace santé"]
+    )
     axe(page)
 
 

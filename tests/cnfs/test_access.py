@@ -8,7 +8,9 @@ PUBLIC_PATHS = {
     "/accessibilite/",
     "/mentions-legales/",
     "/donnees-personnelles/",
+    "/aide/",
     "/healthz",
+    "/favicon.ico",
 }
 
 
@@ -43,7 +45,12 @@ def test_private_pages_send_anonymous_users_to_login(db, client, path):
 
 @pytest.mark.parametrize("path", sorted(PUBLIC_PATHS))
 def test_public_pages_need_no_login(db, client, path):
-    assert client.get(path).status_code == 200
+    response = client.get(path)
+
+    if path == "/favicon.ico":
+        assert response.status_code == 302 and response.url.startswith("/static/dsfr/dist/favicon/")
+    else:
+        assert response.status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/accounts/accueil/", "/accounts/inviter/", "/accounts/password/change/"])

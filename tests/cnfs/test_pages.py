@@ -10,6 +10,7 @@ import re
 import pytest
 from django.template.loader import get_template
 
+from accounts.enums import RoleKind
 from accounts.models import Role, User
 from tests.stats.factories import make_atelier, make_cra, recompute_once
 
@@ -47,6 +48,7 @@ def admin_user():
         ("/accessibilite/", "Déclaration d'accessibilité"),
         ("/mentions-legales/", "Mentions légales"),
         ("/donnees-personnelles/", "Données personnelles"),
+        ("/aide/", "Aide"),
         ("/accounts/login/", "Connexion"),
         ("/accounts/password/reset/", "Mot de passe oublié"),
     ],
@@ -62,6 +64,40 @@ def test_public_page_answers_anonymously(client, url, title):
     assert 'href="#content"' in html and 'id="content"' in html and 'id="footer"' in html
     assert "Accessibilité : non conforme" in html
     assert_no_inline_script_or_style(response)
+
+
+@pytest.mark.django_db
+def test_every_page_links_to_the_help_in_its_header_and_footer(client, admin_user):
+    for html in (
+        client.get("/").content.decode(),
+        _logged_in(client, admin_user).get("/pilotage/").content.decode(),
+    ):
+        assert html.count('href="/aide/"') == 2  # the header's tools, the footer
+
+
+@pytest.mark.django_db
+def test_help_has_a_faq_per_role_the_definitions_and_the_contacts(client, admin_user):
+    html = client.get("/aide/").content.decode()
+
+    for kind in RoleKind.values:
+        assert f'id="faq-{kind}"' in html
+    for indicator in ("cra", "personnes", "accompagnements", "avec_suivi", "themes", "taux_activation"):
+        assert f'id="indicateur-{indicator}"' in html
+    assert 'href="mailto:conseiller-numerique@anct.gouv.fr"' in html
+    assert 'href="https://www.demarches-simplifiees.fr/"' in html
+    assert "voir les questions de ce rôle" not in html
+
+    html = _logged_in(client, admin_user).get("/aide/").content.decode()
+
+    assert '<a href="#faq-admin">voir les questions de ce rôle</a>' in html
+    # The statistics pages lead to the definitions.
+    assert 'href="/aide/#indicateurs"' in client.get("/pilotage/national/").content.decode()
+    assert 'href="/aide/#indicateurs-territoires"' in client.get("/pilotage/territoires/").content.decode()
+
+
+def _logged_in(client, user):
+    client.force_login(user)
+    return client
 
 
 @pytest.mark.django_db

@@ -105,7 +105,9 @@ URLS = {
     "accessibilite": _fixed(EVERYONE),
     "mentions_legales": _fixed(EVERYONE),
     "donnees_personnelles": _fixed(EVERYONE),
+    "aide": _fixed(EVERYONE),
     "healthz": _fixed(EVERYONE),
+    "favicon": _fixed(EVERYONE),  # a redirection to the static file, for anyone
     # A redirection to the site's login (anonymous) or to the admin; the 403 page for the other accounts.
     "admin_login": _fixed({"admin"}),
     "accounts:home": _fixed(EVERYONE),

@@ -95,7 +95,7 @@ def test_inviting_conseillers_not_yet_activated(world, equipe):
         f"Invitation à l'Espace Coop envoyée à {world.bruno.email_pro}."
     )
     messages = [str(m) for m in equipe.get(CONSEILLERS).context["messages"]]
-    assert "1 invitation(s) envoyée(s)." in messages
+    assert "1 invitation envoyée." in messages
     assert any("déjà activé" in message for message in messages)
 
     # Resending: the first link stops working.
@@ -108,6 +108,7 @@ def test_marking_certified_asks_the_date_first(world, equipe):
     assert page.status_code == 200
     content = page.content.decode()
     assert "Date de certification CCP1" in content and "Bruno Blanc" in content
+    assert "Sélection : 2 conseillers" in content
 
     future = timezone.localdate() + datetime.timedelta(days=1)
     refused = action(
@@ -134,6 +135,25 @@ def test_marking_certified_asks_the_date_first(world, equipe):
         "Certification CCP1 enregistrée au 14/03/2025."
     )
     assert not LogEntry.objects.filter(object_id=str(world.alice.pk)).exists()
+    assert [str(m) for m in equipe.get(CONSEILLERS).context["messages"]] == [
+        "1 conseiller marqué certifié.",
+        "1 conseiller déjà certifié : sa date est inchangée (corrigez-la sur la fiche).",
+    ]
+
+
+def test_certifying_from_the_list_of_uncertified_counts_the_selection_before(world, equipe):
+    """Filtered on « certifié : non », the list no longer holds them once certified: no « -1 déjà
+    certifiés »."""
+    action(
+        equipe,
+        f"{CONSEILLERS}?certifie=non",
+        "certifier",
+        [world.bruno],
+        confirmer="1",
+        date_certification="2025-03-14",
+    )
+
+    assert [str(m) for m in equipe.get(CONSEILLERS).context["messages"]] == ["1 conseiller marqué certifié."]
 
 
 def test_ending_an_employment_asks_the_date_and_the_motif(world, equipe):

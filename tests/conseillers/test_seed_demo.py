@@ -1,4 +1,5 @@
 import datetime
+import logging
 from io import StringIO
 
 import pytest
@@ -246,3 +247,19 @@ def test_without_weasyprint_the_demo_loads_everything_but_the_documents(db, monk
     assert "ressourcerie de démonstration non chargée" in errors.getvalue()
     assert "libpango" in errors.getvalue()
     assert User.objects.filter(email="structure@demo.test").exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the referentiel is back afterwards
+def test_the_command_prints_its_report_and_no_log_of_celery(caplog):
+    """The demo's ZIP of the ressourcerie is built by a task run in the process (no broker): neither kombu's
+    « No hostname was supplied » nor Celery's « Task … succeeded » comes with the report."""
+    output = StringIO()
+
+    # (A transactional test: the build, asked for on commit, runs inside the command as it does for real.)
+    with caplog.at_level(logging.INFO):
+        call_command("seed_demo", "--cras", "0", stdout=output, stderr=output)
+
+    assert "documents dans la ressourcerie" in output.getvalue()
+    assert [
+        record.getMessage() for record in caplog.records if record.name.startswith(("celery", "kombu"))
+    ] == []

@@ -2,6 +2,7 @@
 statistics recomputed), the list in constant queries."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -87,6 +88,27 @@ def test_the_change_form_is_read_only_with_the_history(world, equipe, lieu):
     assert equipe.post(page, {"annotation": "Changée"}).status_code == 403
 
 
+def test_the_history_reads_in_french_with_paris_times_and_names(world, equipe, lieu):
+    cra = _cra(world, lieu)
+    CraHistorique.objects.filter(cra=cra).update(
+        at=datetime.datetime(2025, 3, 12, 23, 30, tzinfo=datetime.UTC)
+    )
+    mediatheque = Permanence.objects.create(structure=world.villeurbanne, **{**PLACE, "nom": "Médiathèque"})
+    PermanenceConseiller.objects.create(permanence=mediatheque, conseiller=world.alice)
+    data = cra_data(date_accompagnement=cra.date_accompagnement, permanence=mediatheque.pk)
+    services.cra_update(cra=cra, user=world.alice.user, data=data)
+
+    content = equipe.get(f"{CRAS}{cra.pk}/change/").content.decode()
+
+    history = content.split("Historique des modifications", 1)[1]
+    assert "Création du 13/03/2025 à 00:30" in history  # Paris time, not UTC's 23:30 of the 12th
+    assert re.search(r'<th class="column-auteur">\s*Par\s*</th>', history)  # not Django's « User »
+    assert f"{world.alice.user.get_full_name()} ({world.alice.user.email})" in history
+    assert f"structure : vide → {world.villeurbanne}" in history
+    assert f"lieu d&#x27;activité : {lieu} → {mediatheque}" in history
+    assert "annotation : vide → vide" not in history  # a creation shows the fields it filled
+
+
 def test_restoring_a_deleted_cra_counts_it_again(world, equipe, lieu, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         cra = _cra(world, lieu)
@@ -106,8 +128,23 @@ def test_restoring_a_deleted_cra_counts_it_again(world, equipe, lieu, django_cap
         LogEntry.objects.get(object_id=str(cra.pk)).get_change_message().startswith("Restauré (supprimé le ")
     )
     messages = [str(m) for m in equipe.get(CRAS).context["messages"]]
-    assert messages[0].startswith("1 compte(s) rendu(s) restauré(s)")
-    assert messages[1] == "1 n'étai(en)t pas supprimé(s)."
+    assert messages == [
+        "1 compte rendu restauré : il compte de nouveau dans les statistiques.",
+        "1 compte rendu n'était pas supprimé.",
+    ]
+
+
+def test_restoring_from_the_list_of_deleted_cras_counts_the_selection_before(world, equipe, lieu):
+    """The changelist filtered on « supprimé : oui » no longer holds the restored CRAs afterwards: the
+    message said « -1 n'étai(en)t pas supprimé(s) »."""
+    cras = [_cra(world, lieu), _cra(world, lieu, date_accompagnement=datetime.date(2025, 3, 13))]
+    for cra in cras:
+        services.cra_delete(cra=cra, user=world.alice.user)
+
+    action(equipe, f"{CRAS}?supprime=oui", "restaurer", cras)
+
+    messages = [str(m) for m in equipe.get(CRAS).context["messages"]]
+    assert messages == ["2 comptes rendus restaurés : ils comptent de nouveau dans les statistiques."]
 
 
 def test_the_support_cannot_restore(world, client, lieu):

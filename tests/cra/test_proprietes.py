@@ -211,7 +211,7 @@ def assert_formulaire_en_erreur(response, data):
     form = response.context["form"]
     messages = [message for messages in form.errors.values() for message in messages]
     assert messages, "une page sans erreur mais sans enregistrement"
-    assert "Le formulaire contient" in html
+    assert f"{len(messages)} erreur{'s' if len(messages) > 1 else ''} dans le formulaire" in html
     for message in messages:
         assert en_francais(message), message
         assert escape(message) in html, message

@@ -376,6 +376,13 @@ def test_a_collective_cra_with_everything(world, lieu, alice):
         ("CAF", "", 1),
         ("AUTRE", "Maison du droit", 1),
     }
+    # The recap and the history show the sub-themes and where the people were sent.
+    saved = alice.get(response.url).content.decode()
+    history = alice.get("/coop/cra/").content.decode()
+    for html in (saved, history):
+        assert "Mon espace santé</p>" in html and "Tablette</p>" in html
+    assert "2 redirigées vers CAF (1), Maison du droit (1)" in saved
+    assert "Redirections&nbsp;: CAF (1), Maison du droit (1)" in history
 
 
 def test_errors_keep_every_typed_value_and_store_nothing(world, lieu, alice):
@@ -412,7 +419,10 @@ def test_errors_keep_every_typed_value_and_store_nothing(world, lieu, alice):
     html = response.content.decode()
     # The summary at the top lists every error, the fields' errors link to them.
     summary = html.split('id="erreurs-formulaire"', 1)[1].split("</div>", 1)[0]
-    assert "Le formulaire contient des erreurs" in summary
+    errors = sum(len(messages) for messages in response.context["form"].errors.values())
+    assert errors > 1
+    assert f"{errors} erreurs dans le formulaire" in summary
+    assert summary.count("<li>") == errors
     assert "La somme des tranches d&#x27;âge (7) doit être égale au nombre de participants (8)." in summary
     assert (
         '<a href="#id_themes">Thèmes de l&#x27;accompagnement : Choisissez au moins un thème.</a>' in summary
@@ -729,7 +739,7 @@ def test_history_refuses_du_after_au_with_a_message(world, varied_cras, alice):
     assert response.status_code == 200
     html = response.content.decode()
     assert "La date de début doit précéder la date de fin, ou lui être égale." in html
-    assert "Le formulaire contient une erreur" in html
+    assert "1 erreur dans le formulaire" in html
 
 
 def test_history_refuses_an_invalid_date_with_a_message(world, varied_cras, alice):
@@ -798,8 +808,8 @@ def test_history_query_count_does_not_grow_with_the_rows(
         )
 
     # 1. session  2. user  3. the account's roles with their scope and conseiller  4. count of the filtered
-    # CRAs  5. the page of CRAs with their lieu.
-    with django_assert_num_queries(5):
+    # CRAs  5. the page of CRAs with their lieu  6. their redirections.
+    with django_assert_num_queries(6):
         assert alice.get("/coop/cra/?theme=sante").status_code == 200
 
 

@@ -163,15 +163,15 @@ def test_the_bulk_actions_add_and_remove_a_tag(admin_client):
     )
 
     response = _action(admin_client, "ajouter_etiquette", [first, second], etiquette="  seniors ")
-    assert "Étiquette « Seniors » ajoutée à 1 document(s)." in response.content.decode()
+    assert "Étiquette « Seniors » ajoutée à 1 document." in response.content.decode()
     assert set(Tag.objects.get(nom="Seniors").documents.all()) == {first, second}
 
     response = _action(admin_client, "ajouter_etiquette", [first, third], etiquette="Atelier collectif")
-    assert "Étiquette « Atelier collectif » ajoutée à 2 document(s)." in response.content.decode()
+    assert "Étiquette « Atelier collectif » ajoutée à 2 documents." in response.content.decode()
     assert set(Document.objects.recherche("atelier")) == {first, third}
 
     response = _action(admin_client, "retirer_etiquette", [first, second, third], etiquette="SENIORS")
-    assert "Étiquette « Seniors » retirée de 2 document(s)." in response.content.decode()
+    assert "Étiquette « Seniors » retirée de 2 documents." in response.content.decode()
     assert not Tag.objects.get(nom="Seniors").documents.exists()
 
 

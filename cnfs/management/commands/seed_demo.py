@@ -1,3 +1,6 @@
+import contextlib
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -23,6 +26,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, cras, **options):
+        # Without a broker the tasks the demo sends (the ressourcerie's ZIP) run here, and Celery logs each
+        # success at INFO: the command's own report is enough.
+        with _quiet("celery.app.trace"):
+            self._load(cras)
+
+    def _load(self, cras):
         # Each app owns its part of the demo; this command puts them together, in dependency order.
         today = timezone.localdate()
         try:
@@ -44,3 +53,15 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"  - {documents} documents dans la ressourcerie\n")
+
+
+@contextlib.contextmanager
+def _quiet(name: str):
+    """The logger `name` keeps its warnings and errors only, while the block runs."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

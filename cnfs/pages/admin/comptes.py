@@ -22,7 +22,7 @@ from accounts.groupes import EQUIPE_NATIONALE
 from accounts.limits import INVITATIONS_LIMITED, invitation_allowed
 from accounts.models import Invitation, Role, User
 from accounts.services import invitation_send, role_grant
-from cnfs.socle.admin_outils import LectureSeuleMixin, lien, lien_liste
+from cnfs.socle.admin_outils import LectureSeuleMixin, accord, lien, lien_liste
 from cnfs.socle.audit import CHANGE, AuditAdminMixin, journal_write
 from cnfs.socle.imports_csv import COMPTE_IMPORTS
 
@@ -215,11 +215,13 @@ class UserAdmin(AuditAdminMixin, DjangoUserAdmin):
             envoyees.append(user)
         journal_write(user=request.user, entries=[(u, CHANGE, "Invitation envoyée.") for u in envoyees])
         if envoyees:
-            self.message_user(request, f"{len(envoyees)} invitation(s) envoyée(s).", messages.SUCCESS)
+            envoi = accord(len(envoyees), "invitation envoyée.", "invitations envoyées.")
+            self.message_user(request, envoi, messages.SUCCESS)
         if ignorees:
             self.message_user(
                 request,
-                f"{len(ignorees)} compte(s) déjà utilisé(s), sans invitation (mot de passe oublié) : "
+                accord(len(ignorees), "compte déjà utilisé", "comptes déjà utilisés")
+                + ", sans invitation (mot de passe oublié) : "
                 + ", ".join(map(str, ignorees))
                 + ".",
                 messages.WARNING,

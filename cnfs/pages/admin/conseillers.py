@@ -22,8 +22,11 @@ from accounts.services import conseiller_account_link, invitation_create
 from cnfs.pages.admin.emploi import ContratInline, NouveauContratInline
 from cnfs.socle.admin_outils import (
     ChampDate,
+    DepartementFilter,
     ImportCsvAdminMixin,
     OuiNonFilter,
+    RegionFilter,
+    accord,
     lien,
     lien_liste,
     oui_non,
@@ -97,8 +100,8 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
         CertifieFilter,
         "statut",
         "est_coordinateur",
-        "structure__departement__region",
-        "structure__departement",
+        ("structure__departement__region", RegionFilter),
+        ("structure__departement", DepartementFilter),
         "structure__type",
     ]
     search_fields = ["nom", "prenom", "email_pro", "email_perso", "structure__nom", "=structure__siret"]
@@ -244,12 +247,15 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
             entries=[(c, CHANGE, f"Invitation à l'Espace Coop envoyée à {c.email_pro}.") for c in envoyees],
         )
         if envoyees:
-            self.message_user(request, f"{len(envoyees)} invitation(s) envoyée(s).", messages.SUCCESS)
+            envoi = accord(len(envoyees), "invitation envoyée.", "invitations envoyées.")
+            self.message_user(request, envoi, messages.SUCCESS)
         if actives:
             self.message_user(
                 request,
-                f"{len(actives)} conseiller(s) déjà activé(s), sans nouvelle invitation (ils peuvent "
-                "réinitialiser leur mot de passe) : " + ", ".join(map(str, actives)) + ".",
+                accord(len(actives), "conseiller déjà activé", "conseillers déjà activés")
+                + ", sans nouvelle invitation (réinitialiser le mot de passe suffit) : "
+                + ", ".join(map(str, actives))
+                + ".",
                 messages.WARNING,
             )
 
@@ -267,6 +273,8 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
         if page is not None:
             return page
         day = form.cleaned_data["date_certification"]
+        # Counted before certifying: the changelist's queryset may be filtered on « certifié ».
+        selection = queryset.count()
         a_certifier = list(queryset.filter(date_certification__isnull=True))
         Conseiller.objects.filter(pk__in=[c.pk for c in a_certifier]).update(
             date_certification=day, updated_at=timezone.now()
@@ -275,15 +283,22 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
             user=request.user,
             entries=[(c, CHANGE, f"Certification CCP1 enregistrée au {_date(day)}.") for c in a_certifier],
         )
-        self.message_user(
-            request, f"{len(a_certifier)} conseiller(s) marqué(s) certifié(s).", messages.SUCCESS
-        )
-        deja = queryset.count() - len(a_certifier)
+        if a_certifier:
+            self.message_user(
+                request,
+                accord(len(a_certifier), "conseiller marqué certifié.", "conseillers marqués certifiés."),
+                messages.SUCCESS,
+            )
+        deja = selection - len(a_certifier)
         if deja:
             self.message_user(
                 request,
-                f"{deja} conseiller(s) déjà certifié(s) : leur date est inchangée (corrigez-la sur leur "
-                "fiche).",
+                accord(
+                    deja,
+                    "conseiller déjà certifié : sa date est inchangée",
+                    "conseillers déjà certifiés : leur date est inchangée",
+                )
+                + " (corrigez-la sur la fiche).",
                 messages.WARNING,
             )
         return None
@@ -336,7 +351,8 @@ class ConseillerAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
             ],
         )
         if faits:
-            self.message_user(request, f"{len(faits)} rupture(s) enregistrée(s).", messages.SUCCESS)
+            ruptures = accord(len(faits), "rupture enregistrée.", "ruptures enregistrées.")
+            self.message_user(request, ruptures, messages.SUCCESS)
         if refus:
             self.message_user(request, "Sans changement : " + " ; ".join(refus) + ".", messages.WARNING)
         return None
@@ -384,7 +400,12 @@ class PermanenceAdmin(AuditAdminMixin, admin.ModelAdmin):
         "nombre_conseillers",
     ]
     list_select_related = ["structure"]
-    list_filter = ["type_acces", "itinerant", "structure__departement__region", "structure__departement"]
+    list_filter = [
+        "type_acces",
+        "itinerant",
+        ("structure__departement__region", RegionFilter),
+        ("structure__departement", DepartementFilter),
+    ]
     search_fields = ["nom", "=code_postal", "nom_commune", "structure__nom", "=structure__siret"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["structure"]

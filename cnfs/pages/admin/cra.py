@@ -9,11 +9,13 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from cnfs.socle.admin_outils import OuiNonFilter, lien
+from cnfs.socle.admin_outils import OuiNonFilter, RegionFilter, accord, lien
 from cnfs.socle.audit import CHANGE, champ_lisible, journal_write, valeur_lisible
+from conseillers.models import Permanence
 from cra.enums import AGES, STATUTS, Organisme, SousTheme, Theme
 from cra.models import Cra, CraHistorique, CraQuerySet, CraRedirection
 from cra.services import cra_restore
+from structures.models import Structure
 
 
 class CraAdminQuerySet(CraQuerySet):
@@ -59,28 +61,48 @@ class CraRedirectionInline(LectureSeuleInline):
 
 
 class CraHistoriqueInline(LectureSeuleInline):
-    """Who changed the CRA, when, and each field's value before and after (cra.services)."""
+    """Who changed the CRA, when (Paris time), and each field's value before and after (cra.services)."""
 
     model = CraHistorique
-    fields = ["at", "user", "action", "modifications"]
+    fields = ["at", "auteur", "action", "modifications"]
     readonly_fields = fields
     verbose_name_plural = "historique des modifications"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
 
+    @admin.display(description="par")
+    def auteur(self, historique):
+        user = historique.user
+        if user is None:
+            return "—"
+        nom = user.get_full_name()
+        return nom if nom == user.email else f"{nom} ({user.email})"
+
     @admin.display(description="modifications")
     def modifications(self, historique):
-        if not historique.changes:
-            return "—"
-        return " ; ".join(
-            f"{_libelle(name)} : {_valeur(name, before)} → {_valeur(name, after)}"
-            for name, (before, after) in historique.changes.items()
-        )
+        noms = _noms(historique.changes)
+        lignes = []
+        for name, values in historique.changes.items():
+            avant, apres = (_valeur(name, value, noms) for value in values)
+            if avant != apres:  # a creation lists every field, the empty ones too
+                lignes.append(f"{_libelle(name)} : {avant} → {apres}")
+        return " ; ".join(lignes) or "—"
 
 
-# The history stores keys and codes (cra.services._snapshot): shown with the form's labels.
+# The history stores keys, codes and ids (cra.services._snapshot): shown with the form's labels and names.
 LIBELLES = {"themes": "thèmes", "sous_themes": "sous-thèmes", "redirections": "redirections"}
+OBJETS = {"structure_id": Structure, "permanence_id": Permanence}
+
+
+def _noms(changes: dict) -> dict[tuple[str, int], str]:
+    """The names of the structures and lieux a change refers to by id: one query per kind present."""
+    noms = {}
+    for name, model in OBJETS.items():
+        ids = {value for value in changes.get(name, ()) if value is not None}
+        if ids:
+            noms |= {(name, pk): str(obj) for pk, obj in model.objects.in_bulk(ids).items()}
+    return noms
 
 
 def _libelle(name: str) -> str:
@@ -92,9 +114,11 @@ def _libelle(name: str) -> str:
         return name
 
 
-def _valeur(name: str, value) -> str:
+def _valeur(name: str, value, noms: dict[tuple[str, int], str]) -> str:
     if value in (None, "", []):
         return "vide"
+    if name in OBJETS:
+        return noms.get((name, value), f"n° {value} (supprimé)")
     if name == "themes":
         return ", ".join(Theme(key).label for key in value)
     if name == "sous_themes":
@@ -125,7 +149,13 @@ class CraAdmin(admin.ModelAdmin):
         "supprime",
         "updated_at",
     ]
-    list_filter = [SupprimeFilter, "activite", "canal", "duree", "structure__departement__region"]
+    list_filter = [
+        SupprimeFilter,
+        "activite",
+        "canal",
+        "duree",
+        ("structure__departement__region", RegionFilter),
+    ]
     search_fields = [
         "=conseiller__email_pro",
         "conseiller__nom",
@@ -230,6 +260,8 @@ class CraAdmin(admin.ModelAdmin):
 
     @admin.action(description="Restaurer les comptes rendus supprimés", permissions=["restaurer"])
     def restaurer(self, request, queryset):
+        # Counted before restoring: the changelist's queryset may be filtered on « supprimé ».
+        selection = queryset.count()
         supprimes = list(queryset.filter(deleted_at__isnull=False))
         restaures = []
         for cra in supprimes:
@@ -242,12 +274,23 @@ class CraAdmin(admin.ModelAdmin):
                 for cra, le in restaures
             ],
         )
-        self.message_user(
-            request,
-            f"{len(restaures)} compte(s) rendu(s) restauré(s) : ils comptent de nouveau dans les "
-            "statistiques.",
-            messages.SUCCESS,
-        )
-        ignores = queryset.count() - len(restaures)
+        if restaures:
+            self.message_user(
+                request,
+                accord(
+                    len(restaures),
+                    "compte rendu restauré : il compte",
+                    "comptes rendus restaurés : ils comptent",
+                )
+                + " de nouveau dans les statistiques.",
+                messages.SUCCESS,
+            )
+        ignores = selection - len(restaures)
         if ignores:
-            self.message_user(request, f"{ignores} n'étai(en)t pas supprimé(s).", messages.WARNING)
+            self.message_user(
+                request,
+                accord(
+                    ignores, "compte rendu n'était pas supprimé.", "comptes rendus n'étaient pas supprimés."
+                ),
+                messages.WARNING,
+            )

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from cnfs.socle.admin_outils import lien
+from cnfs.socle.admin_outils import RegionFilter, lien
 from cnfs.socle.audit import AuditAdminMixin
 from conseillers.models import Conseiller, Contrat
 from conseillers.services import conseiller_situation_refresh, contrat_start
@@ -141,7 +141,12 @@ class ContratAdmin(AuditAdminMixin, admin.ModelAdmin):
         "motif_rupture",
     ]
     list_select_related = ["conseiller", "structure"]
-    list_filter = [EnCoursFilter, "type_contrat", "motif_rupture", "structure__departement__region"]
+    list_filter = [
+        EnCoursFilter,
+        "type_contrat",
+        "motif_rupture",
+        ("structure__departement__region", RegionFilter),
+    ]
     search_fields = [
         "conseiller__nom",
         "conseiller__prenom",

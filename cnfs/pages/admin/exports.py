@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from cnfs.exports.models import Export
 from cnfs.exports.production import PerimetrePerdu
 from cnfs.exports.services import export_relaunch
-from cnfs.socle.admin_outils import LectureSeuleMixin, lien
+from cnfs.socle.admin_outils import LectureSeuleMixin, accord, lien
 from cnfs.socle.audit import CHANGE, journal_write
 
 
@@ -67,9 +67,13 @@ class ExportAdmin(LectureSeuleMixin, admin.ModelAdmin):
         ignores = len(queryset) - len(relances) - perdus
         self.message_user(
             request,
-            f"{len(relances)} export(s) relancé(s)"
-            + (f" ; {ignores} ignoré(s) (ni en échec ni expirés)" if ignores else "")
-            + (f" ; {perdus} refusé(s) : leur demandeur n'a plus accès à leur périmètre" if perdus else "")
+            accord(len(relances), "export relancé", "exports relancés")
+            + (f" ; {accord(ignores, 'ignoré', 'ignorés')} (ni en échec ni expirés)" if ignores else "")
+            + (
+                f" ; {accord(perdus, 'refusé', 'refusés')} : leur demandeur n'a plus accès à leur périmètre"
+                if perdus
+                else ""
+            )
             + ".",
             messages.SUCCESS,
         )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 
+from cnfs.socle.admin_outils import accord
 from ressourcerie import services
 from ressourcerie.forms import DocumentForm, EtiquetteActionForm
 from ressourcerie.models import Document, Tag
@@ -88,7 +89,9 @@ class DocumentAdmin(admin.ModelAdmin):
             return
         count = services.documents_tag_add(documents=queryset, tag=tag)
         self.message_user(
-            request, f"Étiquette « {tag.nom} » ajoutée à {count} document(s).", messages.SUCCESS
+            request,
+            f"Étiquette « {tag.nom} » ajoutée à {accord(count, 'document', 'documents')}.",
+            messages.SUCCESS,
         )
 
     @admin.action(description="Retirer l'étiquette saisie des documents sélectionnés", permissions=["change"])
@@ -106,7 +109,9 @@ class DocumentAdmin(admin.ModelAdmin):
             return
         count = services.documents_tag_remove(documents=queryset, tag=tag)
         self.message_user(
-            request, f"Étiquette « {tag.nom} » retirée de {count} document(s).", messages.SUCCESS
+            request,
+            f"Étiquette « {tag.nom} » retirée de {accord(count, 'document', 'documents')}.",
+            messages.SUCCESS,
         )
 
 

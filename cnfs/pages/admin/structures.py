@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 
 from cnfs.pages.admin.statistiques import RecalculAgregatsMixin, aggregates_recompute_for
-from cnfs.socle.admin_outils import ImportCsvAdminMixin, lien_liste
+from cnfs.socle.admin_outils import DepartementFilter, ImportCsvAdminMixin, RegionFilter, lien_liste
 from cnfs.socle.audit import AuditAdminMixin
 from conseillers.models import Conseiller, Contrat
 from cra.models import Cra
@@ -39,7 +39,7 @@ class RegionAdmin(AuditAdminMixin, RecalculAgregatsMixin, admin.ModelAdmin):
 class DepartementAdmin(AuditAdminMixin, RecalculAgregatsMixin, admin.ModelAdmin):
     list_display = ["code", "nom", "region"]
     list_select_related = ["region"]
-    list_filter = ["region"]
+    list_filter = [("region", RegionFilter)]
     search_fields = ["code", "nom"]
     actions = ["recalculer_agregats"]
 
@@ -75,7 +75,7 @@ class CommuneAdmin(AuditAdminMixin, admin.ModelAdmin):
     """The communes' référentiel, loaded by `load_communes` (docs/imports.md)."""
 
     list_display = ["code_insee", "nom", "departement_id", "codes_postaux_liste"]
-    list_filter = ["departement__region"]
+    list_filter = [("departement__region", RegionFilter)]
     search_fields = ["=code_insee", "nom", "=codes_postaux__code"]
     inlines = [CodePostalInline]
 
@@ -103,8 +103,8 @@ class StructureAdmin(AuditAdminMixin, ImportCsvAdminMixin, admin.ModelAdmin):
     list_filter = [
         "statut",
         "type",
-        "departement__region",
-        "departement",
+        ("departement__region", RegionFilter),
+        ("departement", DepartementFilter),
         "labellisee_france_services",
         "zone_rurale_revitalisation",
         "qpv",

@@ -139,7 +139,7 @@ def cra_delete(request, conseiller, pk):
 def cra_history(request, conseiller):
     filters = CraHistoryFilter(request.GET or None, queryset=selectors.cras_of_conseiller(conseiller))
     tri = request.GET.get("tri") if request.GET.get("tri") in selectors.HISTORY_ORDERINGS else "date"
-    cras = filters.qs.order_by(*selectors.HISTORY_ORDERINGS[tri])
+    cras = filters.qs.order_by(*selectors.HISTORY_ORDERINGS[tri]).prefetch_related("redirections")
     page_obj = Paginator(cras, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
