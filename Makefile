@@ -45,10 +45,10 @@ demo: migrate ## Installe, migre, charge les données de démonstration et sert 
 serve: install ## Sert le site sans recharger les données
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-# Les tests se répartissent entre les cœurs (pytest-xdist, une base de test par processus) ; « loadgroup »
-# garde ensemble les tests marqués xdist_group (même grappe PostgreSQL, même base Redis).
+# Les tests se répartissent entre les cœurs (pytest-xdist, une base de test par processus) ; ceux qui
+# partagent une ressource hors de leur base en prennent une par processus (ports libres, base Redis).
 TEST_WORKERS ?= auto
-PYTEST_XDIST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST_XDIST := $(BIN)/pytest -n $(TEST_WORKERS)
 
 test: install ## Lance toute la suite de tests (hors navigateur), répartie sur les cœurs
 	$(PYTEST_XDIST)

@@ -37,9 +37,7 @@ def _reads_shared_world(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(items):
     """The tests reading the world first (after pytest-django's ordering): each worker builds it once.
 
-    pytest-django runs the transactional tests last: they empty the database when they end. `--dist
-    loadgroup` sends an xdist_group to a worker before the other tests: never put a transactional test in
-    one."""
+    pytest-django runs the transactional tests last: they empty the database when they end."""
     items.sort(key=lambda item: not _reads_shared_world(item))
 
 

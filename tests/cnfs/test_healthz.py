@@ -17,8 +17,10 @@ from cnfs.health import HEARTBEAT_KEY, HEARTBEAT_TTL
 from tests.workers import celery_worker, new_queue, tasks_through_redis
 
 needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Demande un Redis (REDIS_URL).")
-# The tests of the `broker` fixture share one Redis database and its heartbeat key: never two at once.
-on_database_13 = pytest.mark.xdist_group("redis-13")
+# The heartbeats' key is the service's own: each xdist process takes a Redis database of its own (13, 12…),
+# so that two processes never count or clear each other's heartbeats. (xdist_group would not do: pytest-xdist
+# 3.8 cannot rename pytest 9's test ids, so `--dist loadgroup` spreads a group like any other tests.)
+DATABASE = 13 - int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 
 def test_healthz_reports_each_service(db, client):
@@ -55,8 +57,9 @@ def test_healthz_reports_an_unreachable_broker(db, client, monkeypatch):
 
 @pytest.fixture
 def broker(monkeypatch):
-    """Celery through a Redis database of these tests' own (13), with no heartbeat in it; yields a client."""
-    url = urllib.parse.urlsplit(os.environ["REDIS_URL"])._replace(path="/13").geturl()
+    """Celery through a Redis database of this process' own (DATABASE), with no heartbeat in it; yields a
+    client."""
+    url = urllib.parse.urlsplit(os.environ["REDIS_URL"])._replace(path=f"/{DATABASE}").geturl()
     # tests.workers sends tasks to and starts workers on the Redis of REDIS_URL.
     monkeypatch.setenv("REDIS_URL", url)
     with tasks_through_redis(monkeypatch, routes={}), redis.Redis.from_url(url) as connection:
@@ -70,7 +73,6 @@ def _workers(client):
 
 
 @needs_redis
-@on_database_13
 def test_healthz_counts_the_workers_whose_heartbeat_is_recent(db, client, broker):
     broker.zadd(HEARTBEAT_KEY, {"stopped@machine": time.time() - HEARTBEAT_TTL - 5})
     assert _workers(client) == {"status": "none", "count": 0}
@@ -81,7 +83,6 @@ def test_healthz_counts_the_workers_whose_heartbeat_is_recent(db, client, broker
 
 @needs_redis
 @pytest.mark.slow
-@on_database_13
 def test_healthz_sees_a_real_worker_and_its_stop(db, client, broker):
     assert _workers(client) == {"status": "none", "count": 0}
 
@@ -121,7 +122,6 @@ def _commands_during(url: str, action) -> list[str]:
 
 
 @needs_redis
-@on_database_13
 def test_healthz_sends_nothing_to_the_workers(db, client, broker):
     """Without any worker, /healthz answers from one read of the heartbeats: no broadcast to the workers (the
     old `inspect().ping()` published a message and waited one second for answers), nothing else."""

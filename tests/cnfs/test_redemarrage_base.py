@@ -60,8 +60,8 @@ TECHNICAL = ("Traceback", "OperationalError", "psycopg", "Connection refused", "
 needs_postgresql = pytest.mark.skipif(
     PG_BIN is None, reason="Demande les programmes de PostgreSQL (initdb, pg_ctl) pour une base privée."
 )
-# The tests of the cluster and gunicorn share them (module fixtures): one xdist worker runs them all.
-on_the_cluster = pytest.mark.xdist_group("cluster-postgresql")
+# The tests of the cluster and gunicorn share them (module fixtures, free ports): an xdist process running one
+# of them starts its own.
 
 
 def _free_port() -> int:
@@ -271,7 +271,6 @@ def _until_both_workers_are_connected(browser: Browser, cluster: Cluster) -> Non
 
 @needs_postgresql
 @pytest.mark.slow
-@on_the_cluster
 def test_a_restart_of_postgresql_fails_no_request(cluster, service, browser):
     _until_both_workers_are_connected(browser, cluster)
 
@@ -285,7 +284,6 @@ def test_a_restart_of_postgresql_fails_no_request(cluster, service, browser):
 
 @needs_postgresql
 @pytest.mark.slow
-@on_the_cluster
 def test_requests_fail_cleanly_while_postgresql_is_down_and_recover_on_the_same_workers(
     cluster, service, browser
 ):
