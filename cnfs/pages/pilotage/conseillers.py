@@ -56,24 +56,25 @@ def pilotage(request):
         queryset=conseillers_for_pilotage(request.scope, periode.periode),
         departements=departements_of_scope(request.scope),
     )
+    return render(request, "conseillers/pilotage.html", liste_filtree(request, filtre, periode))
+
+
+def liste_filtree(request, filtre, periode: PeriodeDemandee) -> dict:
+    """The context of a filtered pilotage list over a period (conseillers, structures): its page of 50, the
+    state of its filters and sort, its period picker and the messages of what was not retained."""
     # A refused period is not repeated by the links of the page (sort, pages, presets).
     gardes = () if periode.messages else PERIODE_PARAMS
     etat = etat_liste(filtre, params=request.GET, gardes=gardes, defaut="nom")
-    page_obj = Paginator(filtre.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "conseillers/pilotage.html",
-        {
-            "page_obj": page_obj,
-            "filtre": filtre,
-            "etat": etat,
-            "filtres_actifs": bool(set(QueryDict(etat.query)) - {"tri", *PERIODE_PARAMS}),
-            "periode": periode.periode,
-            "stats_query": periode.query,
-            "picker": periode.picker(kept_without(QueryDict(etat.query), *PERIODE_PARAMS)),
-            "messages_filtres": [*periode.messages, *etat.messages],
-        },
-    )
+    return {
+        "page_obj": Paginator(filtre.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "filtre": filtre,
+        "etat": etat,
+        "filtres_actifs": bool(set(QueryDict(etat.query)) - {"tri", *PERIODE_PARAMS}),
+        "periode": periode.periode,
+        "stats_query": periode.query,
+        "picker": periode.picker(kept_without(QueryDict(etat.query), *PERIODE_PARAMS)),
+        "messages_filtres": [*periode.messages, *etat.messages],
+    }
 
 
 def _pilotage_structure(request, periode: PeriodeDemandee):

@@ -5,8 +5,6 @@ A structure role has one structure: its list is its fiche, so /pilotage/structur
 than showing a list of one row. A structure outside the scope is a 404.
 """
 
-from django.core.paginator import Paginator
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,15 +14,14 @@ from accounts.enums import PILOTAGE_ROLES, RoleKind
 from cnfs.pages import exports
 from cnfs.pages.decorators import role_required
 from cnfs.pages.navigation import PILOTAGE, Lien
-from cnfs.pages.pilotage.conseillers import PERIODE_PARAMS, PeriodeDemandee
-from cnfs.socle.listes import entetes_simples, etat_liste, kept_without
+from cnfs.pages.pilotage.conseillers import PeriodeDemandee, liste_filtree
+from cnfs.socle.listes import entetes_simples
 from cnfs.socle.periode import default_periode
 from conseillers import selectors
 from conseillers.filters import COLONNES_STRUCTURE
 from stats.pilotage import conseillers_of_structure, structures_with_activite
 from structures.filters import StructureFilter
 
-PAGE_SIZE = 50
 # The accounts of a structure (e-mails, last logins) are shown to those who manage or supervise it; a
 # coordinateur coordinates conseillers, not their employers' staff.
 ROLES_VOYANT_LES_COMPTES = frozenset({RoleKind.STRUCTURE, RoleKind.PREFET, RoleKind.HUB, RoleKind.ADMIN})
@@ -44,24 +41,9 @@ def liste(request):
         queryset=structures_with_activite(selectors.structures_for_pilotage(request.scope), periode.periode),
         departements=selectors.departements_of_scope(request.scope),
     )
-    # A refused period is not repeated by the links of the page (sort, pages, presets).
-    gardes = () if periode.messages else PERIODE_PARAMS
-    etat = etat_liste(filtre, params=request.GET, gardes=gardes, defaut="nom")
-    page_obj = Paginator(filtre.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    contexte = liste_filtree(request, filtre, periode)
     return render(
-        request,
-        "structures/liste.html",
-        {
-            "page_obj": page_obj,
-            "filtre": filtre,
-            "etat": etat,
-            "filtres_actifs": bool(set(QueryDict(etat.query)) - {"tri", *PERIODE_PARAMS}),
-            "periode": periode.periode,
-            "stats_query": periode.query,
-            "picker": periode.picker(kept_without(QueryDict(etat.query), *PERIODE_PARAMS)),
-            "messages_filtres": [*periode.messages, *etat.messages],
-            "fil_ariane": [PILOTAGE, Lien("Structures")],
-        },
+        request, "structures/liste.html", {**contexte, "fil_ariane": [PILOTAGE, Lien("Structures")]}
     )
 
 
