@@ -48,6 +48,9 @@ class Commune(models.Model):
     code_insee = models.CharField("code INSEE", max_length=5, primary_key=True)
     nom = models.CharField(max_length=150)
     departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="communes")
+    # The centre (WGS 84) measures the distance between communes; a few communes of the file have none.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
         verbose_name = "commune"
