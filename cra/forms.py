@@ -24,6 +24,7 @@ from cra.rules import (
     CraContext,
     check_cra,
 )
+from structures.communes import commune_fields_adapt
 
 AUTRES_ORGANISMES = 3  # free-named "Autre" redirections the form offers
 ORGANISMES_LISTES = [organisme for organisme in Organisme if organisme != Organisme.AUTRE]
@@ -142,6 +143,7 @@ class CraForm(forms.Form):
     def __init__(self, *args, context: CraContext, permanences, **kwargs):
         super().__init__(*args, **kwargs)
         self.context = context
+        commune_fields_adapt(self, context.communes_par_code_postal)
         # A missing group reads as no error in the template (the strict test engine refuses missing keys).
         self.group_errors = defaultdict(list)
         self.check = None

@@ -26,11 +26,12 @@ def _table(text: str) -> list[list[str]]:
     return [[cell.strip() for cell in line.split("|")] for line in text.strip().splitlines()]
 
 
-# Nom | type | adresse | code postal | code commune INSEE (the arrondissement's for Paris, Lyon and
-# Marseille) | commune | labels: F labellisée France Services, Z zone de revitalisation rurale, Q QPV.
+# Nom | type | adresse | code postal | code commune INSEE (the référentiel's: Paris, Lyon and Marseille
+# without their arrondissements) | commune | labels: F labellisée France Services, Z zone de revitalisation
+# rurale, Q QPV.
 STRUCTURES = _table("""
 Mairie de Villeurbanne | COMMUNE | Place Lazare-Goujon | 69100 | 69266 | Villeurbanne | Q
-Métropole de Lyon | COLLECTIVITE | 20 rue du Lac | 69003 | 69383 | Lyon |
+Métropole de Lyon | COLLECTIVITE | 20 rue du Lac | 69003 | 69123 | Lyon |
 Centre social Le Grand Vire | PRIVATE | 23 rue Jules-Romains | 69120 | 69256 | Vaulx-en-Velin | Q
 Mairie de Vénissieux | COMMUNE | 5 avenue Marcel-Houël | 69200 | 69259 | Vénissieux | Q
 Département de l'Ain | DEPARTEMENT | 45 avenue Alsace-Lorraine | 01000 | 01053 | Bourg-en-Bresse |
@@ -44,7 +45,7 @@ Ambert Livradois Forez | EPCI | 15 avenue du 11-Novembre | 63600 | 63003 | Amber
 Mairie d'Annecy | COMMUNE | 1 rue Jean-Jaurès | 74000 | 74010 | Annecy |
 Communauté d'agglomération Privas Centre Ardèche | EPCI | 1 rue Serre-du-Serret | 07000 | 07186 | Privas | Z
 Mairie de Saint-Denis | COMMUNE | 2 place Victor-Hugo | 93200 | 93066 | Saint-Denis | Q
-Centre social Espace 19 | PRIVATE | 251 rue de Crimée | 75019 | 75119 | Paris | Q
+Centre social Espace 19 | PRIVATE | 251 rue de Crimée | 75019 | 75056 | Paris | Q
 Département du Val-de-Marne | DEPARTEMENT | Avenue du Général-de-Gaulle | 94000 | 94028 | Créteil |
 Croix-Rouge française – Montreuil | PRIVATE | 40 rue Gaston-Lauriau | 93100 | 93048 | Montreuil | Q
 Mairie de Meaux | COMMUNE | Place de l'Hôtel-de-Ville | 77100 | 77284 | Meaux |
@@ -62,7 +63,7 @@ Montpellier Méditerranée Métropole | EPCI | 50 place Zeus | 34000 | 34172 | M
 Département des Pyrénées-Orientales | DEPARTEMENT | 24 quai Sadi-Carnot | 66000 | 66136 | Perpignan |
 Familles Rurales – Fédération de l'Aveyron | PRIVATE | 8 avenue Tarayre | 12000 | 12202 | Rodez | Z
 Communauté d'agglomération de l'Albigeois | EPCI | Rue de l'Hôtel-de-Ville | 81000 | 81004 | Albi | F
-Centre social et culturel Frais-Vallon | PRIVATE | 53 boulevard Frais-Vallon | 13013 | 13213 | Marseille | Q
+Centre social et culturel Frais-Vallon | PRIVATE | 53 boulevard Frais-Vallon | 13013 | 13055 | Marseille | Q
 GIP Politique de la ville du Grand Avignon | GIP | 9 rue Saint-Agricol | 84000 | 84007 | Avignon | Q
 Communauté d'agglomération Gap-Tallard-Durance | EPCI | 1 place Saint-Arnoux | 05000 | 05061 | Gap | FZ
 Mairie de Bordeaux | COMMUNE | Place Pey-Berland | 33000 | 33063 | Bordeaux |

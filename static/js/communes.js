@@ -1,10 +1,11 @@
 /*
  * Commune of a postal code, for the forms that ask for a place (CRA, lieu d'activité).
  *
- * Without this script the person types the postal code, the INSEE code and the name of the commune. With
- * it, a 5-digit postal code asks the server for its communes (GET <url>?code_postal=…) and offers them as
- * a list that fills the two commune inputs, which are then hidden. When the référentiel of communes is not
- * loaded, or anything fails, the inputs stay as they are: the server checks everything anyway.
+ * When the référentiel of communes is loaded, the server renders the commune inputs hidden: a 5-digit postal
+ * code asks the server for its communes (GET <url>?code_postal=…) and this script offers them as a list
+ * that fills the two inputs. Without the script, the server takes a postal code's only commune, or shows
+ * the list itself after a first submission. Without the référentiel (a bare installation), the inputs are
+ * typed; if anything fails they stay as they are: the server checks everything anyway.
  *
  * Markup: a container [data-communes] holding the inputs named code_postal, code_commune and nom_commune,
  * an empty [data-commune-choice] and the commune inputs' wrapper [data-commune-inputs]; the URL is the

@@ -183,33 +183,29 @@ def test_the_form_fits_a_360_px_phone(page, live_server, demo, with_errors):
 
 
 def test_the_communes_of_a_postal_code_fill_the_commune(page, live_server, demo):
-    from structures.models import CodePostal, Commune, Departement
-
-    ain = Departement.objects.get(code="01")
-    for code, nom in (("01053", "Bourg-en-Bresse"), ("01344", "Saint-Denis-lès-Bourg")):
-        CodePostal.objects.create(
-            code="01000", commune=Commune.objects.create(code_insee=code, nom=nom, departement=ain)
-        )
+    # The demo loads the référentiel of communes shipped with the repository.
     open_form(page, live_server)
 
     choose_radio(page, "canal", "domicile")
     expect(page.locator("#commune")).to_be_visible()
+    # Nobody is asked for an INSEE code: the commune inputs are hidden, the list comes with the postal code.
+    expect(page.locator("#id_code_commune")).to_be_hidden()
+    expect(page.get_by_label(re.compile("INSEE"))).to_have_count(0)
     tab_to(page, "#id_code_postal")
     page.keyboard.type("01000")
     communes = page.get_by_role("combobox", name=re.compile("^Commune"))
     expect(communes.locator("option")).to_have_text(
         ["Choisir la commune", "Bourg-en-Bresse (01053)", "Saint-Denis-lès-Bourg (01344)"]
     )
-    expect(page.locator("#id_code_commune")).to_be_hidden()
     communes.select_option("01344")
 
     expect(page.locator("#id_code_commune")).to_have_value("01344")
     expect(page.locator("#id_nom_commune")).to_have_value("Saint-Denis-lès-Bourg")
 
-    # A postal code the référentiel does not know: the typed inputs come back.
+    # A postal code the référentiel does not know: the page says so, and the server refuses it.
     page.locator("#id_code_postal").fill("01999")
     expect(page.get_by_text("Aucune commune connue pour le code postal 01999")).to_be_visible()
-    expect(page.locator("#id_code_commune")).to_be_visible()
+    expect(page.locator("#id_code_commune")).to_be_hidden()
 
 
 def test_other_coop_pages_are_accessible(page, live_server, demo, axe):

@@ -10,6 +10,7 @@ from conseillers import services
 from conseillers.models import Permanence, PermanenceConseiller
 from cra import services as cra_services
 from cra.models import Cra
+from structures.models import CodePostal, Commune
 from tests.conseillers.factories import PLACE
 from tests.cra.factories import cra_data
 
@@ -282,3 +283,19 @@ def test_attach_to_a_lieu_of_his_structure(world, bus, alice):
 def test_another_structures_lieu_cannot_be_attached(world, bourg, alice):
     assert alice.post(f"/coop/lieux/{bourg.pk}/rattacher/").status_code == 404
     assert list(bourg.conseillers.all()) == [world.chloe]
+
+
+def test_with_the_referentiel_a_lieu_takes_its_postal_codes_only_commune(world, alice):
+    CodePostal.objects.create(
+        code="69100",
+        commune=Commune.objects.create(code_insee="69266", nom="Villeurbanne", departement=world.rhone),
+    )
+    assert "Code INSEE" not in alice.get("/coop/lieux/nouveau/").content.decode()
+
+    response = alice.post("/coop/lieux/nouveau/", form_data(code_commune="", nom_commune=""))
+
+    assert response.status_code == 302
+    assert (Permanence.objects.get().code_commune, Permanence.objects.get().nom_commune) == (
+        "69266",
+        "Villeurbanne",
+    )

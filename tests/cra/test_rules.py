@@ -306,3 +306,33 @@ def test_same_organisme_twice_is_refused():
     assert errors_of(data)["redirections"] == [
         "Chaque organisme ne peut figurer qu'une fois dans les redirections."
     ]
+
+
+REFERENTIEL_BOURG = {
+    "01000": {"01053": "Bourg-en-Bresse", "01344": "Saint-Denis-lès-Bourg"},
+    "69100": {"69266": "Villeurbanne"},
+}
+
+
+def commune_errors(code_postal, code_commune=""):
+    data = cra_data(
+        canal="domicile", permanence=None, code_postal=code_postal, code_commune=code_commune, nom_commune=""
+    )
+    return check_cra(data, context(communes_par_code_postal=REFERENTIEL_BOURG))
+
+
+def test_with_the_referentiel_a_postal_code_of_one_commune_is_enough():
+    check = commune_errors("69100")
+
+    assert check.is_valid
+    assert (check.values["code_commune"], check.values["nom_commune"]) == ("69266", "Villeurbanne")
+
+
+def test_with_the_referentiel_the_commune_is_chosen_among_the_postal_codes():
+    assert commune_errors("01000").errors["code_commune"] == [
+        "Choisissez la commune parmi celles du code postal : Bourg-en-Bresse, Saint-Denis-lès-Bourg."
+    ]
+    assert commune_errors("01000", "01344").values["nom_commune"] == "Saint-Denis-lès-Bourg"
+    assert commune_errors("01999", "01053").errors["code_postal"] == [
+        "Le code postal 01999 ne correspond à aucune commune."
+    ]

@@ -844,3 +844,38 @@ def test_error_summary_links_group_errors_to_their_fieldset(world, lieu, alice):
 
     assert '<a href="#groupe-ages">La somme des tranches d&#x27;âge (2) doit être égale' in html
     assert 'id="groupe-ages"' in html
+
+
+@pytest.fixture
+def referentiel_bourg(world):
+    """The référentiel of communes for the postal code 01000, which serves two communes."""
+    for code, nom in (("01053", "Bourg-en-Bresse"), ("01344", "Saint-Denis-lès-Bourg")):
+        CodePostal.objects.create(
+            code="01000", commune=Commune.objects.create(code_insee=code, nom=nom, departement=world.ain)
+        )
+
+
+def test_with_the_referentiel_nobody_types_an_insee_code(world, lieu, alice, referentiel_bourg):
+    html = alice.get("/coop/cra/nouveau/").content.decode()
+
+    assert '<input type="hidden" name="code_commune"' in html
+    assert '<input type="hidden" name="nom_commune"' in html
+    assert "Code INSEE" not in html
+
+
+def test_without_script_the_communes_of_the_postal_code_are_offered(world, lieu, alice, referentiel_bourg):
+    data = post_data(lieu, canal="domicile", permanence="", code_postal="01000")
+
+    response = alice.post("/coop/cra/nouveau/", data)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and not Cra.objects.exists()
+    communes = "Bourg-en-Bresse, Saint-Denis-lès-Bourg"
+    assert f"Choisissez la commune parmi celles du code postal : {communes}." in html
+    assert '<option value="01344">Saint-Denis-lès-Bourg (01344)</option>' in html
+    assert 'value="01000"' in html  # what was typed stays
+
+    response = alice.post("/coop/cra/nouveau/", {**data, "code_commune": "01344"})
+
+    assert response.status_code == 302
+    assert Cra.objects.get().nom_commune == "Saint-Denis-lès-Bourg"

@@ -1,3 +1,4 @@
+import gzip
 import json
 from io import StringIO
 from pathlib import Path
@@ -5,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from structures.management.commands.load_communes import FICHIER_LIVRE, entrees_du_fichier
 from structures.models import CodePostal, Commune
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +154,53 @@ def test_unreadable_files_are_reported(tmp_path):
         load_communes(incomplet)
 
     assert not Commune.objects.exists()
+
+
+def test_centres_are_loaded_and_updated(tmp_path):
+    load_communes()
+
+    villeurbanne = Commune.objects.get(code_insee="69266")
+    assert (villeurbanne.latitude, villeurbanne.longitude) == (45.7707, 4.8902)
+    # An entry without a centre leaves it unknown rather than inventing one.
+    assert Commune.objects.get(code_insee="63113").latitude is None
+
+    def deplacer(entree):
+        if entree["code"] == "69266":
+            entree["centre"]["coordinates"] = [4.9, 45.8]
+
+    sortie = load_communes(sample_modifie(tmp_path, deplacer))
+
+    villeurbanne.refresh_from_db()
+    assert (villeurbanne.latitude, villeurbanne.longitude) == (45.8, 4.9)
+    assert "mises à jour : 1, inchangées : 9." in sortie
+
+
+def test_a_compressed_file_is_read(tmp_path):
+    compresse = tmp_path / "communes.json.gz"
+    compresse.write_bytes(gzip.compress(SAMPLE.read_bytes()))
+
+    load_communes(compresse)
+
+    assert Commune.objects.count() == 10
+
+
+def test_the_shipped_file_holds_every_current_commune_with_its_centre():
+    entrees = entrees_du_fichier(FICHIER_LIVRE)
+
+    par_code = {entree["code"]: entree for entree in entrees}
+    assert len(par_code) > 34_900
+    assert {entree["type"] for entree in entrees} == {"commune-actuelle"}
+    assert par_code["69266"]["codesPostaux"] == ["69100"]
+    assert par_code["69266"]["centre"]["coordinates"] == [4.8902, 45.7707]
+    sans_centre = [entree["code"] for entree in entrees if "centre" not in entree]
+    # The source places neither the overseas collectivities (975 to 989) nor a few communes nouvelles.
+    assert len([code for code in sans_centre if code[:3] < "975"]) <= 10
+
+
+def test_without_argument_the_shipped_file_is_loaded():
+    sortie = StringIO()
+    call_command("load_communes", stdout=sortie)
+
+    assert Commune.objects.count() > 34_900
+    assert communes_du_code_postal("69100") == {"Villeurbanne"}
+    assert Commune.objects.filter(latitude__isnull=False).count() > 34_800

@@ -8,12 +8,13 @@ from conseillers.demo import DemoError, seed_demo
 from cra.demo import DEMO_CRAS, demo_cras_load
 from ressourcerie.demo import demo_documents_load
 from stats.services import aggregates_rebuild
+from structures.management.commands.load_communes import FICHIER_LIVRE, communes_load, entrees_du_fichier
 
 
 class Command(BaseCommand):
     help = (
-        "Charge les données de démonstration : structures, conseillers, contrats, lieux d'activité, "
-        "comptes de démonstration, puis leurs comptes rendus d'activité. "
+        "Charge les données de démonstration : référentiel des communes, structures, conseillers, contrats, "
+        "lieux d'activité, comptes de démonstration, puis leurs comptes rendus d'activité. "
         "Relancer la commande le même jour ne change rien."
     )
 
@@ -34,6 +35,10 @@ class Command(BaseCommand):
     def _load(self, cras):
         # Each app owns its part of the demo; this command puts them together, in dependency order.
         today = timezone.localdate()
+        # Places are chosen from the communes of a postal code, never typed as INSEE codes (docs/imports.md).
+        bilan = communes_load(entrees_du_fichier(FICHIER_LIVRE))
+        communes = bilan.creees + bilan.mises_a_jour + bilan.inchangees
+        self.stdout.write(f"  - {communes} communes du référentiel, avec leurs codes postaux\n")
         try:
             seed_demo(stdout=self.stdout, today=today)
         except DemoError as error:

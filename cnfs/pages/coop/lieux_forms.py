@@ -1,7 +1,7 @@
 from django import forms
 
 from conseillers.models import Permanence
-from structures.communes import commune_check
+from structures.communes import commune_check, commune_fields_adapt
 
 
 class PermanenceForm(forms.ModelForm):
@@ -44,6 +44,7 @@ class PermanenceForm(forms.ModelForm):
     def __init__(self, *args, referentiel=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.referentiel = referentiel
+        commune_fields_adapt(self, referentiel)
         for name in ("nom", "adresse", "horaires", "nom_commune"):
             self.fields[name].strip = True
 

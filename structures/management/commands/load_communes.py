@@ -1,3 +1,4 @@
+import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,9 +9,12 @@ from django.db import transaction
 from structures.models import CodePostal, Commune, Departement
 
 TYPE_COMMUNE_ACTUELLE = "commune-actuelle"
+# The référentiel the repository ships (docs/imports.md says where it comes from and how it is rebuilt).
+FICHIER_LIVRE = Path(__file__).resolve().parents[2] / "data" / "communes.json.gz"
 # Fits both SQLite (999 parameters per query in older builds) and PostgreSQL, whose limit is much higher;
 # Django lowers it further when a backend requires.
 BATCH_SIZE = 900
+CHAMPS_COMMUNE = ["nom", "departement_id", "latitude", "longitude"]
 
 
 @dataclass
@@ -27,8 +31,17 @@ class Bilan:
     absentes_du_fichier: int = 0
 
 
+def centre_of(entree):
+    """(latitude, longitude) of the entry's `centre`, a GeoJSON point as geo.api.gouv.fr gives it."""
+    try:
+        longitude, latitude = entree["centre"]["coordinates"]
+        return float(latitude), float(longitude)
+    except (KeyError, TypeError, ValueError):
+        return None, None
+
+
 def communes_du_fichier(entrees, departements_connus, bilan):
-    """Current communes of the file by INSEE code: (nom, département, postal codes)."""
+    """Current communes of the file by INSEE code: (nom, département, centre), postal codes."""
     communes = {}
     for entree in entrees:
         # Communes déléguées and associées reuse the code of their commune nouvelle: keeping them would
@@ -39,8 +52,7 @@ def communes_du_fichier(entrees, departements_connus, bilan):
             bilan.departement_inconnu += 1
         else:
             communes[entree["code"]] = (
-                entree["nom"],
-                entree["departement"],
+                (entree["nom"], entree["departement"], *centre_of(entree)),
                 set(entree.get("codesPostaux", [])),
             )
     return communes
@@ -54,24 +66,24 @@ def communes_load(entrees):
     communes = communes_du_fichier(entrees, departements_connus, bilan)
 
     en_base = {
-        code: (nom, dep) for code, nom, dep in Commune.objects.values_list("code_insee", "nom", "departement")
+        code: tuple(valeurs) for code, *valeurs in Commune.objects.values_list("code_insee", *CHAMPS_COMMUNE)
     }
     codes_en_base = {}
     for pk, code, commune in CodePostal.objects.values_list("pk", "code", "commune"):
         codes_en_base.setdefault(commune, {})[code] = pk
 
     a_creer, a_modifier, codes_a_ajouter, codes_a_supprimer = [], [], [], []
-    for code_insee, (nom, departement, codes_postaux) in communes.items():
+    for code_insee, (valeurs, codes_postaux) in communes.items():
         actuels = codes_en_base.get(code_insee, {})
         nouveaux = codes_postaux - actuels.keys()
         retires = [pk for code, pk in actuels.items() if code not in codes_postaux]
         codes_a_ajouter += [CodePostal(code=code, commune_id=code_insee) for code in sorted(nouveaux)]
         codes_a_supprimer += retires
-        commune = Commune(code_insee=code_insee, nom=nom, departement_id=departement)
+        commune = Commune(code_insee=code_insee, **dict(zip(CHAMPS_COMMUNE, valeurs, strict=True)))
         if code_insee not in en_base:
             a_creer.append(commune)
             bilan.creees += 1
-        elif en_base[code_insee] != (nom, departement):
+        elif en_base[code_insee] != valeurs:
             a_modifier.append(commune)
             bilan.mises_a_jour += 1
         elif nouveaux or retires:
@@ -80,7 +92,7 @@ def communes_load(entrees):
             bilan.inchangees += 1
 
     Commune.objects.bulk_create(a_creer, batch_size=BATCH_SIZE)
-    Commune.objects.bulk_update(a_modifier, ["nom", "departement"], batch_size=BATCH_SIZE)
+    Commune.objects.bulk_update(a_modifier, CHAMPS_COMMUNE, batch_size=BATCH_SIZE)
     for debut in range(0, len(codes_a_supprimer), BATCH_SIZE):
         CodePostal.objects.filter(pk__in=codes_a_supprimer[debut : debut + BATCH_SIZE]).delete()
     CodePostal.objects.bulk_create(codes_a_ajouter, batch_size=BATCH_SIZE)
@@ -91,30 +103,38 @@ def communes_load(entrees):
     return bilan
 
 
+def entrees_du_fichier(fichier: Path) -> list[dict]:
+    """The entries of a communes.json file, compressed or not; CommandError when it cannot be read."""
+    ouvrir = gzip.open if fichier.suffix == ".gz" else open
+    try:
+        with ouvrir(fichier, "rt", encoding="utf-8") as contenu:
+            entrees = json.load(contenu)
+    except FileNotFoundError as error:
+        raise CommandError(f"Fichier introuvable : {fichier}.") from error
+    except OSError as error:
+        raise CommandError(f"Impossible de lire {fichier} : {error}.") from error
+    except json.JSONDecodeError as error:
+        raise CommandError(f"{fichier} n'est pas un fichier JSON valide : {error}.") from error
+    if not isinstance(entrees, list) or not all(isinstance(entree, dict) for entree in entrees):
+        raise CommandError(f"{fichier} doit contenir une liste de communes.")
+    return entrees
+
+
 class Command(BaseCommand):
     help = (
-        "Charge le référentiel des communes et de leurs codes postaux depuis le fichier communes.json du "
-        "paquet npm @etalab/decoupage-administratif (données ouvertes officielles) : "
-        "`npm pack @etalab/decoupage-administratif`, puis `tar xzf etalab-decoupage-administratif-*.tgz` "
-        "et `python manage.py load_communes package/data/communes.json`. "
-        "Relancer la commande avec un fichier plus récent met le référentiel à jour."
+        "Charge le référentiel des communes, de leurs codes postaux et de leurs centres. Sans argument, le "
+        "fichier livré avec le dépôt (structures/data/communes.json.gz) ; sinon un fichier communes.json, "
+        "compressé ou non, au format du paquet npm @etalab/decoupage-administratif, avec ou sans centres "
+        "(docs/imports.md). Relancer la commande avec un fichier plus récent met le référentiel à jour."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("fichier", type=Path, help="chemin de communes.json")
+        parser.add_argument(
+            "fichier", type=Path, nargs="?", default=FICHIER_LIVRE, help="chemin de communes.json(.gz)"
+        )
 
     def handle(self, *args, fichier, **options):
-        try:
-            entrees = json.loads(fichier.read_text(encoding="utf-8"))
-        except FileNotFoundError as error:
-            raise CommandError(f"Fichier introuvable : {fichier}.") from error
-        except OSError as error:
-            raise CommandError(f"Impossible de lire {fichier} : {error}.") from error
-        except json.JSONDecodeError as error:
-            raise CommandError(f"{fichier} n'est pas un fichier JSON valide : {error}.") from error
-        if not isinstance(entrees, list) or not all(isinstance(entree, dict) for entree in entrees):
-            raise CommandError(f"{fichier} doit contenir une liste de communes.")
-
+        entrees = entrees_du_fichier(fichier)
         try:
             bilan = communes_load(entrees)
         except KeyError as error:
