@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The links of the e-mails the demo sends lead to the address it serves on, unless SITE_URL says otherwise.
+RUNSERVER := SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock demo serve migrate test test-fast test-long test-browser captures quality format worker beat bench charge clean
@@ -40,10 +42,10 @@ migrate: install ## Applique les migrations
 
 demo: migrate ## Installe, migre, charge les données de démonstration et sert le site sur http://127.0.0.1:8000
 	$(MANAGE) seed_demo
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(RUNSERVER)
 
 serve: install ## Sert le site sans recharger les données
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(RUNSERVER)
 
 # Les tests se répartissent entre les cœurs (pytest-xdist, une base de test par processus) ; ceux qui
 # partagent une ressource hors de leur base en prennent une par processus (ports libres, base Redis).
