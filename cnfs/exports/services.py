@@ -2,8 +2,10 @@
 cnfs.exports.production, run by the workers (cnfs.exports.tasks)."""
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 from django.utils import timezone
 
 from accounts.models import Role
@@ -12,6 +14,10 @@ from cnfs.exports.production import PRODUCTEURS, export_stats_request
 from cnfs.exports.tasks import export_make
 
 logger = logging.getLogger(__name__)
+
+# Without a broker (the demo on a bare machine), exports are made one at a time by a thread of the web
+# process: the page answers at once, as with workers, instead of waiting for the file.
+sans_broker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
 
 
 def export_request(
@@ -36,6 +42,9 @@ def export_request(
 
 
 def _send(pk: int) -> None:
+    if settings.EXPORTS_WITHOUT_BROKER_IN_A_THREAD:
+        sans_broker.submit(_make_beside, pk)
+        return
     try:
         export_make.delay(pk)
     except Exception:
@@ -49,6 +58,14 @@ def _send(pk: int) -> None:
             ),
             finished_at=timezone.now(),
         )
+
+
+def _make_beside(pk: int) -> None:
+    # A failure is logged and recorded on the export by production.export_make, and read on /exports/.
+    try:
+        export_make.apply(args=(pk,))
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 def export_relaunch(export: Export) -> Export:

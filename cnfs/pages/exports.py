@@ -123,8 +123,8 @@ def _liste_csv(request, nature: Export.Nature, objet: str, a_exporter, lignes):
 def _en_preparation(request, export: Export):
     messages.success(
         request,
-        f"Votre export « {export.libelle} » est en préparation : il apparaît ci-dessous et vous recevrez un "
-        "e-mail quand il sera prêt.",
+        f"Votre export « {export.libelle} » est en préparation. Vous le téléchargerez ici, dans « Mes "
+        "exports », dès qu'il sera prêt ; un e-mail vous préviendra.",
     )
     return redirect("stats:exports")
 

@@ -14,6 +14,7 @@ STORAGES = {
 # The tests decide themselves whether Celery talks to a broker.
 CELERY_BROKER_URL = NO_BROKER
 CELERY_TASK_ALWAYS_EAGER = True
+EXPORTS_WITHOUT_BROKER_IN_A_THREAD = False  # tests that want it say so
 
 
 class InvalidTemplateVariable(str):

@@ -78,9 +78,12 @@ def test_a_structure_exports_the_statistics_of_a_conseiller(page, live_server, d
         "link", name=re.compile("^Statistiques")
     ).click()
     page.wait_for_load_state()
+    # The guide sends its readers to the bottom of the page, where the downloads say what they give.
+    telechargements = page.get_by_role("region", name="Télécharger ces statistiques")
+    expect(telechargements.get_by_role("link", name="Mes exports")).to_be_visible()
 
     with page.expect_download() as csv_download:
-        page.get_by_role("link", name="Exporter en CSV").click()
+        telechargements.get_by_role("link", name="Exporter en CSV").click()
     csv_file = csv_download.value
     assert re.fullmatch(
         r"statistiques_[a-z0-9-]+_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv", csv_file.suggested_filename
@@ -88,7 +91,7 @@ def test_a_structure_exports_the_statistics_of_a_conseiller(page, live_server, d
     content = Path(csv_file.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf") and "Général".encode() in content
 
-    page.get_by_role("button", name="Exporter en PDF").click()
+    telechargements.get_by_role("button", name="Exporter en PDF").click()
     page.wait_for_load_state()
     expect(page.locator("h1")).to_have_text("Mes exports")
     expect(page.get_by_text(re.compile("est en préparation"))).to_be_visible()

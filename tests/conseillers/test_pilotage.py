@@ -82,13 +82,15 @@ def test_a_structure_sees_its_current_conseillers_first_then_its_former_ones(wor
     assert 'name="q"' not in html  # the guide's simple list: no search nor filters
 
 
-def test_each_row_is_a_link_to_the_fiche_with_detail_and_statistics(world, log_in):
+def test_each_row_is_a_link_to_the_statistics_with_detail_and_statistics(world, log_in):
     html = log_in("gestionnaire_villeurbanne").get("/pilotage/").content.decode()
     pk = world.alice.pk
 
-    # A real link in the row header (keyboard, screen readers), stretched over the row by CSS.
+    # As the structures' guide has it, a row opens the conseiller's statistics: a real link in the row
+    # header (keyboard, screen readers), stretched over the row by CSS; the page says so.
     fiche = f"/pilotage/conseillers/{pk}/"
-    assert f'<th scope="row"><a class="cnfs-row__link" href="{fiche}">Alice</a></th>' in html
+    assert f'<a class="cnfs-row__link" href="{fiche}statistiques/">Alice</a>' in html
+    assert "Cliquez sur une ligne pour afficher les statistiques du conseiller" in html
     assert f'href="{fiche}">Détail<span class="fr-sr-only"> de Alice Arnaud</span>' in html
     assert f'href="{fiche}statistiques/">Statistiques<span class="fr-sr-only"> de Alice Arnaud' in html
     # The check and the crosses carry a text for screen readers.

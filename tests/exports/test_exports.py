@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import re
+import threading
 import tracemalloc
 from urllib.parse import urlencode
 
@@ -716,3 +717,25 @@ def test_a_long_structures_list_is_exported_in_the_background_with_the_role_scop
     rows = read_csv(export.fichier.open("rb").read())
     # The Rhône's structures, sorted as the list, never Bourg (Ain).
     assert [row[0] for row in rows[1:]] == ["Mairie de Villeurbanne", "Association Lyon Numérique"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the export is made by another thread
+def test_without_a_broker_the_pdf_is_made_beside_the_page_not_before_it(world, login_as, settings):
+    settings.EXPORTS_WITHOUT_BROKER_IN_A_THREAD = True
+    # The export thread is kept busy: the page must answer without waiting for it.
+    occupe = threading.Event()
+    export_services.sans_broker.submit(occupe.wait, 30)
+    client = login_as(world.gestionnaire_villeurbanne)
+
+    response = client.post(
+        f"/pilotage/conseillers/{world.alice.pk}/statistiques/?du={DU}&au={AU}", {"export": "pdf"}
+    )
+
+    assert response.status_code == 302 and response.url == "/exports/"
+    assert Export.objects.get().etat == Export.Etat.EN_ATTENTE
+    assert "est en préparation" in client.get("/exports/").content.decode()
+
+    occupe.set()
+    export_services.sans_broker.submit(lambda: None).result(timeout=120)  # the queue has run
+    export = Export.objects.get()
+    assert export.etat == Export.Etat.TERMINE and export.fichier.size > 0

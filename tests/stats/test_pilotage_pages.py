@@ -102,6 +102,22 @@ def test_conseiller_statistics_follow_the_scope(world, cras, log_in, name):
             assert f"{conseiller.prenom} {conseiller.nom}" in html
 
 
+def test_the_fiche_is_one_click_away_and_the_downloads_are_at_the_bottom(world, cras, log_in):
+    client = log_in("gestionnaire_villeurbanne")
+
+    conseiller = client.get(f"/pilotage/conseillers/{world.alice.pk}/statistiques/").content.decode()
+    structure = client.get(f"/pilotage/structures/{world.villeurbanne.pk}/statistiques/").content.decode()
+
+    assert f'href="/pilotage/conseillers/{world.alice.pk}/">Voir la fiche de Alice Arnaud</a>' in conseiller
+    assert (
+        f'href="/pilotage/structures/{world.villeurbanne.pk}/">Voir la fiche de la structure</a>' in structure
+    )
+    # As in the structures' guide, the downloads close the page, and say where the PDF will be.
+    bas = conseiller[conseiller.index('id="telecharger-titre"') :]
+    assert "Exporter en CSV" in bas and "Exporter en PDF" in bas
+    assert 'il sera dans <a href="/exports/">Mes exports</a>' in " ".join(bas.split())
+
+
 def test_a_structure_sees_only_the_cras_made_for_it(world, cras, log_in):
     url = f"/pilotage/conseillers/{world.denis.pk}/statistiques/"
     villeurbanne = log_in("gestionnaire_villeurbanne").get(url).content.decode()
@@ -274,9 +290,13 @@ def test_national_statistics_are_open_to_every_role(world, cras, log_in, name):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert tiles(html) == expected_tiles(since_launch(StatsScope.national()))
+    assert tiles(html)[:6] == expected_tiles(since_launch(StatsScope.national()))
     assert tiles(html)[1] == "11"
     assert "Données mises à jour le" in html
+    # The country's conseillers and dotation today, then région by région: every structure of the world
+    # is in the hub's départements (test below), so the same figures.
+    assert tiles(html)[6:] == ["7", "5", "3", "2", "60 %"]
+    assert 'href="/pilotage/territoires/region/84/">Auvergne-Rhône-Alpes (84)</a>' in html
 
 
 def test_a_wrong_period_on_a_pilotage_page_gives_a_message(world, cras, log_in):
@@ -381,7 +401,8 @@ def _more_data(world):
         ("hub", "/pilotage/territoires/departement/69/", 14),
         ("hub", "/pilotage/territoires/region/84/", 14),
         ("alice", "/pilotage/territoires/hub/{hub}/", 14),
-        ("alice", "/pilotage/national/", 9),
+        # The country adds them by région (no département to read: three fewer).
+        ("alice", "/pilotage/national/", 12),
         # The table and the list of the hubs.
         ("admin", "/pilotage/territoires/?maille=departement", 10),
         ("admin", "/pilotage/territoires/?maille=region&tri=-taux_activation", 10),

@@ -63,6 +63,17 @@ def _employer_filter(params, employers, *, own: bool) -> tuple[Structure | None,
     return employer, []
 
 
+def _postes(periode, departements, par_region: bool, *, total: str):
+    """The conseillers and dotation of a territory's départements, or of every région; None elsewhere."""
+    if departements is not None:
+        return tableau_territoires(
+            Maille.DEPARTEMENT, periode.du, periode.au, departements=departements, total=total
+        )
+    if par_region:
+        return tableau_territoires(Maille.REGION, periode.du, periode.au, total=total)
+    return None
+
+
 def _statistics_page(
     request,
     scope: StatsScope,
@@ -77,11 +88,15 @@ def _statistics_page(
     cra_export: bool = True,
     employeur: str = "",
     departements: QuerySet[Departement] | None = None,
+    par_region: bool = False,
+    fiche: Lien | None = None,
 ):
     """The statistics page of `scope` and its exports. `lieu`: offer the code postal / commune filter;
     `employers`: offer the choice of one of them (a conseiller with several employers); `cra_export`:
     offer the export of the CRAs behind the figures; `employeur`: the name of the structure the scope
-    is restricted to; `departements`: those of a territory, whose conseillers and dotation are shown."""
+    is restricted to; `departements`: those of a territory, whose conseillers and dotation are shown;
+    `par_region`: the whole country's conseillers and dotation, région by région;
+    `fiche`: the fiche of the conseiller or structure, one click away from its figures."""
     periode, messages, today = periode_demandee(request.GET, conseiller=conseiller_default)
     code_postal, code_commune, lieu_messages = _lieu_filter(request.GET) if lieu else ("", "", [])
     employer, employer_messages = None, []
@@ -124,13 +139,8 @@ def _statistics_page(
             "export_query": export_query.urlencode(),
             "cra_export": cra_export,
             "cras_comptes": entete.cras_comptes,
-            "territoire": (
-                None
-                if departements is None
-                else tableau_territoires(
-                    Maille.DEPARTEMENT, periode.du, periode.au, departements=departements, total=scope_name
-                )
-            ),
+            "fiche": fiche,
+            "territoire": _postes(periode, departements, par_region, total=scope_name),
         },
     )
 
@@ -156,7 +166,8 @@ def conseiller(request, pk):
     all of them, or those of one of his employers."""
     conseiller = get_object_or_404(request.scope.conseillers(), pk=pk)
     name = f"{conseiller.prenom} {conseiller.nom}"
-    fil_ariane = [PILOTAGE, Lien(name, reverse("conseillers:fiche", args=[pk])), Lien("Statistiques")]
+    fiche = Lien(name, reverse("conseillers:fiche", args=[pk]))
+    fil_ariane = [PILOTAGE, fiche, Lien("Statistiques")]
     scope = statistiques_du_conseiller(request.scope, pk)
     # A structure counts only the CRAs made for it: no choice of employer.
     employers = [] if scope.structure_id else list(employeurs(conseiller))
@@ -170,6 +181,7 @@ def conseiller(request, pk):
         lieu=True,
         employers=employers,
         employeur=employeur,
+        fiche=Lien(f"Voir la fiche de {name}", fiche.url),
     )
 
 
@@ -177,14 +189,15 @@ def conseiller(request, pk):
 def structure(request, pk):
     """A structure's statistics: the CRAs made for it, by its conseillers of today and of the past."""
     structure = get_object_or_404(request.scope.structures(), pk=pk)
-    fil_ariane = [PILOTAGE, Lien(structure.nom, reverse("structures:fiche", args=[pk])), Lien("Statistiques")]
+    fiche = Lien(structure.nom, reverse("structures:fiche", args=[pk]))
     return _statistics_page(
         request,
         StatsScope.structure(pk),
         titre="Statistiques de la structure",
         scope_name=structure.nom,
-        fil_ariane=fil_ariane,
+        fil_ariane=[PILOTAGE, fiche, Lien("Statistiques")],
         lieu=True,
+        fiche=Lien("Voir la fiche de la structure", fiche.url),
     )
 
 
@@ -243,6 +256,7 @@ def national(request):
         scope_name="France entière",
         fil_ariane=[Lien("Statistiques nationales")],
         cra_export=perimetre_autorise(request.scope, StatsScope.national(), cras=True) is not None,
+        par_region=True,
     )
 
 
