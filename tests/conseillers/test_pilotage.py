@@ -213,6 +213,20 @@ def test_a_coordinateur_has_a_link_to_his_team_statistics(world, log_in):
 
 
 @pytest.mark.parametrize(
+    ("name", "lien"),
+    [
+        ("hub", "territoires/hub/{hub}/\">Statistiques du hub"),
+        ("prefet_rhone", "territoires/departement/69/\">Statistiques du département"),
+        ("prefet_ara", "territoires/region/84/\">Statistiques de la région"),
+    ],
+)
+def test_a_territory_role_has_a_link_to_its_territorys_statistics(world, log_in, name, lien):
+    html = log_in(name).get("/pilotage/").content.decode()
+
+    assert f'href="/pilotage/{lien.format(hub=world.hub_ara.pk)}' in html
+
+
+@pytest.mark.parametrize(
     ("params", "expected"),
     [
         ({"statut": StatutConseiller.RUPTURE}, {"Fabrice"}),
