@@ -203,6 +203,9 @@ def pages(structure_id: int, conseiller_id: int) -> list[Page]:
             *admin,
             "/pilotage/territoires/?maille=region",
         ),
+        # The national lists of the pilotage, which count each row's CRAs over the default period.
+        Page("liste_conseillers", "Liste /pilotage/ (tous les conseillers)", *admin, "/pilotage/"),
+        Page("liste_structures", "Liste /pilotage/structures/", *admin, "/pilotage/structures/"),
         Page(
             "page_structure",
             "Page des statistiques de la structure la plus active",
