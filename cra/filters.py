@@ -1,14 +1,17 @@
 import django_filters
 
+from cnfs.socle.dates import DateFrField
 from cnfs.socle.periode import DatesForm, date_field_options
 from cra.enums import CURRENT_THEMES, Activite, Canal
 from cra.models import THEME_BITS
 
 
+class DateFrFilter(django_filters.DateFilter):
+    field_class = DateFrField
+
+
 def _date_filter(name: str, lookup: str):
-    return django_filters.DateFilter(
-        field_name="date_accompagnement", lookup_expr=lookup, **date_field_options(name)
-    )
+    return DateFrFilter(field_name="date_accompagnement", lookup_expr=lookup, **date_field_options(name))
 
 
 class CraHistoryFilter(django_filters.FilterSet):

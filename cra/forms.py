@@ -4,6 +4,7 @@ from collections import defaultdict
 from django import forms
 from django.utils import timezone
 
+from cnfs.socle.dates import DateFrField
 from cra.enums import (
     AGES,
     CURRENT_THEMES,
@@ -49,13 +50,7 @@ class CraForm(forms.Form):
     """The CRA form: it types what was sent, then cra.rules decides (the browser is never trusted)."""
 
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    date_accompagnement = forms.DateField(
-        label="Date de l'accompagnement",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": "Saisissez une date valide, au format JJ/MM/AAAA."},
-    )
+    date_accompagnement = DateFrField(label="Date de l'accompagnement", required=False)
     canal = forms.ChoiceField(
         label="Canal",
         choices=Canal.choices,

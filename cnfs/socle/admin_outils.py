@@ -170,17 +170,6 @@ class OuiNonFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ChampDate(forms.DateField):
-    """A date typed in the browser's date picker (no admin JavaScript), or as JJ/MM/AAAA."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y"])
-        kwargs.setdefault("error_messages", {"invalid": "Saisissez une date valide (JJ/MM/AAAA)."})
-        super().__init__(**kwargs)
-
-
 class RegionFilter(admin.RelatedFieldListFilter):
     """The région of a row, under its accented title (the foreign keys are named `region`)."""
 

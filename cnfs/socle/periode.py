@@ -11,6 +11,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
+from cnfs.socle.dates import FORMAT_ATTENDU, DateFrField, DateFrWidget
+
 # The programme started on this day: no CRA before it, no statistics period starts earlier.
 DATE_LANCEMENT = datetime.date(2020, 11, 17)
 
@@ -22,7 +24,6 @@ PRESETS: tuple[tuple[str, str], ...] = (
     ("annee_precedente", "Année précédente"),
     ("depuis_le_debut", "Depuis le début"),
 )
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # <input type="date">, and what people type
 
 
 @dataclass(frozen=True)
@@ -77,14 +78,15 @@ PERIODE_INVERSEE = "La date de début doit précéder la date de fin, ou lui êt
 
 
 def date_field_options(name: str) -> dict:
-    """The options of the `du` or `au` date field of every period form (also given to django-filter's
-    DateFilter by the CRA history): same formats, same widget, same French message."""
+    """The options of the `du` or `au` DateFrField of every period form (also given to the CRA history's
+    django-filter DateFilter): same label, same French messages."""
     return {
         "label": name.capitalize(),
         "required": False,
-        "input_formats": DATE_INPUT_FORMATS,
-        "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        "error_messages": {"invalid": f"{NOMS_DES_DATES[name]} n'est pas une date valide (JJ/MM/AAAA)."},
+        "error_messages": {
+            "invalid": f"{NOMS_DES_DATES[name]} n'est pas une date valide (JJ/MM/AAAA).",
+            "inexistante": f"{NOMS_DES_DATES[name]} n'existe pas : vérifiez le jour et le mois (JJ/MM/AAAA).",
+        },
     }
 
 
@@ -93,8 +95,8 @@ class DatesForm(forms.Form):
     An inverted period is refused with a message on `au`, and both dates are dropped: it filters nothing
     rather than half of it."""
 
-    du = forms.DateField(**date_field_options("du"))
-    au = forms.DateField(**date_field_options("au"))
+    du = DateFrField(**date_field_options("du"))
+    au = DateFrField(**date_field_options("au"))
 
     def clean(self):
         cleaned = super().clean()
@@ -197,6 +199,23 @@ class PeriodPicker:
     today: datetime.date
     presets: tuple[Preset, ...]
     debut: datetime.date = DATE_LANCEMENT
+
+    @property
+    def hint(self) -> str:
+        return f"{FORMAT_ATTENDU}, du {self.debut:%d/%m/%Y} au {self.today:%d/%m/%Y}"
+
+    @property
+    def input_du(self) -> str:
+        return _date_input("du", self.du)
+
+    @property
+    def input_au(self) -> str:
+        return _date_input("au", self.au)
+
+
+def _date_input(name: str, day: datetime.date) -> str:
+    """The picker's `du` or `au` input: the widget of the period forms, with the picker's ids."""
+    return DateFrWidget(attrs={"class": "fr-input", "id": f"periode-{name}"}).render(name, day)
 
 
 def period_picker(periode: Periode, *, today: datetime.date, kept: Mapping[str, str]) -> PeriodPicker:

@@ -34,8 +34,8 @@ def test_a_conseiller_changes_the_period_of_his_statistics(page, live_server, de
     axe(page)
 
     # Typed dates the other way round: a message, the default period, never an error page.
-    page.locator("#periode-du").fill("2025-03-10")
-    page.locator("#periode-au").fill("2025-03-01")
+    page.locator("#periode-du").fill("10/03/2025")
+    page.locator("#periode-au").fill("01/03/2025")
     page.get_by_role("button", name="Afficher les statistiques").click()
     page.wait_for_load_state()
     expect(page.get_by_role("alert")).to_contain_text("La date de début doit précéder la date de fin")

@@ -165,7 +165,7 @@ def test_a_wrong_period_is_explained(world, cras, log_in):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert messages(html) == ["La date de début n'est pas une date valide (JJ/MM/AAAA)."]
+    assert messages(html) == ["La date de début n'existe pas : vérifiez le jour et le mois (JJ/MM/AAAA)."]
     assert key_figures(html)[:2] == ["3", "3"]
 
 

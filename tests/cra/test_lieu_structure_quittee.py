@@ -28,7 +28,7 @@ def test_a_cra_of_today_cannot_use_a_lieu_of_the_structure_he_left(world, login_
 def test_a_cra_of_the_days_he_worked_there_uses_its_lieu(world, login_as):
     lieu, client = _denis_with_a_lieu_of_villeurbanne(world, login_as)
 
-    response = client.post("/coop/cra/nouveau/", post_data(lieu, date_accompagnement="2024-02-01"))
+    response = client.post("/coop/cra/nouveau/", post_data(lieu, date_accompagnement="01/02/2024"))
 
     assert response.status_code == 302
     cra = Cra.objects.get(conseiller=world.denis)

@@ -77,7 +77,7 @@ def post_data(lieu, **overrides):
     """A valid individual CRA as the browser sends it."""
     data = {
         "idempotency_key": str(uuid.uuid4()),
-        "date_accompagnement": THIS_MONTH.isoformat(),
+        "date_accompagnement": f"{THIS_MONTH:%d/%m/%Y}",
         "canal": "rattachement",
         "permanence": str(lieu.pk),
         "code_postal": "",
@@ -274,7 +274,7 @@ def test_new_form_preselects_the_principal_lieu(world, lieu, alice):
     assert controls.selected["permanence"] == [str(lieu.pk)]
     assert controls.checked["canal"] == ["rattachement"]
     assert controls.checked["activite"] == ["individuel"]
-    assert controls.values["date_accompagnement"] == TODAY.isoformat()
+    assert controls.values["date_accompagnement"] == f"{TODAY:%d/%m/%Y}"
     assert controls.values["nb_participants"] == "1"
     assert uuid.UUID(controls.values["idempotency_key"])
     assert "<h1>Nouveau compte rendu d'activité</h1>" in html
@@ -297,7 +297,7 @@ def test_new_form_keeps_the_date_and_lieu_of_the_previous_cra(world, lieu, alice
     html = alice.get(f"/coop/cra/nouveau/?date_accompagnement={day.isoformat()}&permanence={other.pk}")
 
     controls = FormControls(html.content.decode())
-    assert controls.values["date_accompagnement"] == day.isoformat()
+    assert controls.values["date_accompagnement"] == f"{day:%d/%m/%Y}"
     assert controls.selected["permanence"] == [str(other.pk)]
 
 
@@ -389,7 +389,7 @@ def test_errors_keep_every_typed_value_and_store_nothing(world, lieu, alice):
     day = TODAY - datetime.timedelta(days=2)
     data = post_data(
         lieu,
-        date_accompagnement=day.isoformat(),
+        date_accompagnement=f"{day:%d/%m/%Y}",
         canal="autre_lieu",
         permanence="",
         code_postal="69100",
@@ -436,7 +436,7 @@ def test_errors_keep_every_typed_value_and_store_nothing(world, lieu, alice):
     # Nothing typed is lost.
     controls = FormControls(html)
     assert controls.values["idempotency_key"] == data["idempotency_key"]
-    assert controls.values["date_accompagnement"] == day.isoformat()
+    assert controls.values["date_accompagnement"] == f"{day:%d/%m/%Y}"
     assert controls.checked["canal"] == ["autre_lieu"]
     assert controls.checked["activite"] == ["collectif"]
     assert controls.checked["duree"] == ["60+"]
@@ -483,18 +483,30 @@ def test_a_field_error_is_shown_beside_the_field(world, lieu, alice):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert (
-        element_text(html, "id_date_accompagnement-messages")
-        == "Saisissez une date valide, au format JJ/MM/AAAA."
+    assert not Cra.objects.exists()
+    assert element_text(html, "id_date_accompagnement-messages") == (
+        "Cette date n&#x27;existe pas : vérifiez le jour et le mois (JJ/MM/AAAA)."
     )
     assert element_text(html, "id_nb_participants-messages") == "Saisissez un nombre entier."
     assert '<a href="#id_date_accompagnement">' in html
     assert "<title>Erreur : Nouveau compte rendu d'activité" in html
     assert FormControls(html).values["nb_participants"] == "beaucoup"
+    assert FormControls(html).values["date_accompagnement"] == "31/02/2025"
+
+
+def test_a_date_in_another_format_is_refused(world, lieu, alice):
+    response = alice.post("/coop/cra/nouveau/", post_data(lieu, date_accompagnement="12 mars"))
+
+    html = response.content.decode()
+    assert not Cra.objects.exists()
+    assert element_text(html, "id_date_accompagnement-messages") == (
+        "Saisissez une date valide, au format JJ/MM/AAAA."
+    )
+    assert FormControls(html).values["date_accompagnement"] == "12 mars"
 
 
 def test_a_future_date_is_refused(world, lieu, alice):
-    data = post_data(lieu, date_accompagnement=(TODAY + datetime.timedelta(days=1)).isoformat())
+    data = post_data(lieu, date_accompagnement=f"{TODAY + datetime.timedelta(days=1):%d/%m/%Y}")
 
     response = alice.post("/coop/cra/nouveau/", data)
 
@@ -742,14 +754,21 @@ def test_history_refuses_du_after_au_with_a_message(world, varied_cras, alice):
     assert "1 erreur dans le formulaire" in html
 
 
-def test_history_refuses_an_invalid_date_with_a_message(world, varied_cras, alice):
-    response = alice.get("/coop/cra/?du=2025-13-45")
+@pytest.mark.parametrize(
+    ("du", "message"),
+    [
+        ("2025-13-45", "La date de début n'existe pas : vérifiez le jour et le mois (JJ/MM/AAAA)."),
+        ("31/02/2025", "La date de début n'existe pas : vérifiez le jour et le mois (JJ/MM/AAAA)."),
+        ("mars 2025", "La date de début n'est pas une date valide (JJ/MM/AAAA)."),
+    ],
+)
+def test_history_refuses_an_invalid_date_with_a_message(world, varied_cras, alice, du, message):
+    response = alice.get("/coop/cra/", {"du": du})
 
     assert response.status_code == 200
     html = response.content.decode()
-    message = unescape(element_text(html, "id_du-messages"))
-    assert message == "La date de début n'est pas une date valide (JJ/MM/AAAA)."
-    assert FormControls(html).values["du"] == "2025-13-45"
+    assert unescape(element_text(html, "id_du-messages")) == message
+    assert FormControls(html).values["du"] == du
 
 
 def test_history_sorts_by_last_modification(world, lieu, alice):

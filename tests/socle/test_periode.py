@@ -53,6 +53,7 @@ def test_valid_dates_iso_or_french():
     assert parse("du=2024-01-01&au=2024-03-31") == (Periode(d("2024-01-01"), d("2024-03-31")), [])
     assert parse("du=01/01/2024&au=31/03/2024") == (Periode(d("2024-01-01"), d("2024-03-31")), [])
     assert parse("du=2024-02-29&au=2024-02-29") == (Periode(d("2024-02-29"), d("2024-02-29")), [])
+    assert parse("du=1/2/2024&au=29.02.2024") == (Periode(d("2024-02-01"), d("2024-02-29")), [])
 
 
 def test_missing_dates_take_the_default_and_a_preset_wins():
@@ -66,7 +67,8 @@ def test_missing_dates_take_the_default_and_a_preset_wins():
     ("query", "message"),
     [
         ("du=2024-03-01&au=2024-02-01", "La date de début doit précéder la date de fin, ou lui être égale."),
-        ("du=2024-02-30", "La date de début n'est pas une date valide (JJ/MM/AAAA)."),
+        ("du=2024-02-30", "La date de début n'existe pas : vérifiez le jour et le mois (JJ/MM/AAAA)."),
+        ("au=31/04/2024", "La date de fin n'existe pas : vérifiez le jour et le mois (JJ/MM/AAAA)."),
         ("au=demain", "La date de fin n'est pas une date valide (JJ/MM/AAAA)."),
         (
             "du=2020-11-16",

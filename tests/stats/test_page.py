@@ -93,8 +93,9 @@ def test_a_preset_and_typed_dates_change_the_period(world, alice, alice_cras):
     [
         ({"du": "2024-03-10", "au": "2024-03-01"}, "La date de début doit précéder la date de fin"),
         ({"du": "pas une date"}, "La date de début n'est pas une date valide"),
+        ({"du": "29/02/2025"}, "La date de début n'existe pas"),
         ({"du": "2019-01-01"}, "La date de début doit être comprise entre le 17/11/2020"),
-        ({"au": (TODAY + datetime.timedelta(days=3)).isoformat()}, "La date de fin doit être comprise"),
+        ({"au": f"{TODAY + datetime.timedelta(days=3):%d/%m/%Y}"}, "La date de fin doit être comprise"),
         ({"periode": "toujours"}, "Cette période n'existe pas"),
     ],
 )
@@ -107,7 +108,7 @@ def test_a_wrong_period_gives_a_message_and_the_default_period(world, alice, ali
     assert message in unescape(html)
     stats = statistiques(StatsRequest(StatsScope.conseiller(world.alice.pk), FIRST, TODAY))
     assert tiles(html) == expected_tiles(stats)
-    assert f'name="du" value="{FIRST:%Y-%m-%d}"' in html
+    assert f'name="du" value="{FIRST:%d/%m/%Y}"' in html
 
 
 def test_the_code_postal_filter(world, alice, alice_cras):

@@ -302,7 +302,8 @@ def test_national_statistics_are_open_to_every_role(world, cras, log_in, name):
 def test_a_wrong_period_on_a_pilotage_page_gives_a_message(world, cras, log_in):
     html = log_in("admin").get("/pilotage/national/", {"du": "2025-02-30", "au": "demain"}).content.decode()
 
-    assert "La date de début n'est pas une date valide" in unescape(html)
+    assert "La date de début n'existe pas" in unescape(html)
+    assert "La date de fin n'est pas une date valide" in unescape(html)
     assert tiles(html)[1] == "11"
 
 

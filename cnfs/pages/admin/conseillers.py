@@ -21,7 +21,6 @@ from accounts.limits import INVITATIONS_LIMITED, invitation_allowed
 from accounts.services import conseiller_account_link, invitation_create
 from cnfs.pages.admin.emploi import ContratInline, NouveauContratInline
 from cnfs.socle.admin_outils import (
-    ChampDate,
     DepartementFilter,
     ImportCsvAdminMixin,
     OuiNonFilter,
@@ -33,6 +32,7 @@ from cnfs.socle.admin_outils import (
     page_action,
 )
 from cnfs.socle.audit import CHANGE, AuditAdminMixin, journal_write
+from cnfs.socle.dates import DateFrField
 from cnfs.socle.periode import DATE_LANCEMENT, Periode
 from conseillers.enums import MotifRupture
 from conseillers.imports import COLONNES, conseillers_import
@@ -59,7 +59,7 @@ class CertifieFilter(OuiNonFilter):
 
 
 class CertificationForm(forms.Form):
-    date_certification = ChampDate(label="Date de certification CCP1")
+    date_certification = DateFrField(label="Date de certification CCP1")
 
     def clean_date_certification(self):
         day = self.cleaned_data["date_certification"]
@@ -73,7 +73,7 @@ class CertificationForm(forms.Form):
 
 
 class RuptureForm(forms.Form):
-    date_rupture = ChampDate(
+    date_rupture = DateFrField(
         label="Date de rupture",
         help_text="Premier jour non travaillé : ce jour appartient déjà à l'employeur suivant.",
     )
