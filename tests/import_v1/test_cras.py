@@ -1,5 +1,5 @@
 """The mapping of SPEC §15 for CRAs, rule by rule, on hand-written documents of each shape: the expected
-stored row is written out. Pure functions (no database): the documents are decoded as the reader decodes them."""
+stored row is written out. Pure functions (no database), on documents decoded as the reader decodes them."""
 
 import datetime
 
