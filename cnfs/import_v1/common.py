@@ -48,6 +48,15 @@ def source_id_of(document: dict) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def readable(line, report: CollectionReport, rejects: Rejects) -> dict | None:
+    """The document of a line, counted as read; None when it is rejected (unreadable, or without `_id`)."""
+    report.read += 1
+    if line.document is None or source_id_of(line.document) is None:
+        rejects.add(report, line.source_id, line.error or "document sans _id")
+        return None
+    return line.document
+
+
 def text(value, max_length: int | None = None) -> str:
     """A text value, stripped and cut to the column (NUL removed: PostgreSQL cannot store it)."""
     if value is None or isinstance(value, dict | list):

@@ -18,8 +18,8 @@ from cnfs.import_v1.common import (
     batches,
     flag,
     paris_date,
+    readable,
     rows_upsert,
-    source_id_of,
     text,
 )
 from cnfs.import_v1.reader import Line
@@ -97,11 +97,10 @@ def misesenrelation_read(
     """Conseiller source id -> {mise en relation source id: Contrat fields} of the employments."""
     contrats: dict[str, dict[str, dict]] = defaultdict(dict)
     for line in lines:
-        report.read += 1
-        document, source_id = line.document, line.document and source_id_of(line.document)
-        if document is None or source_id is None:
-            rejects.add(report, source_id, line.error or "document sans _id")
+        document = readable(line, report, rejects)
+        if document is None:
             continue
+        source_id = document["_id"]
         if text(document.get("statut")) not in EMPLOYMENT_STATUTS:
             report.ignored["sans embauche"] += 1
             continue
@@ -220,11 +219,10 @@ def conseillers_import(
 
     def rows():
         for line in lines:
-            report.read += 1
-            document, source_id = line.document, line.document and source_id_of(line.document)
-            if document is None or source_id is None:
-                rejects.add(report, source_id, line.error or "document sans _id")
+            document = readable(line, report, rejects)
+            if document is None:
                 continue
+            source_id = document["_id"]
             history = contrats.get(source_id, {})
             if not history and not text(document.get("statut")):
                 report.ignored["candidats"] += 1

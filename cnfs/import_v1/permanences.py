@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from cnfs.import_v1.common import CollectionReport, Rejects, batches, rows_upsert, source_id_of, text
+from cnfs.import_v1.common import CollectionReport, Rejects, batches, readable, rows_upsert, text
 from cnfs.import_v1.reader import Line
 from conseillers.enums import TypeAcces
 from conseillers.models import Permanence, PermanenceConseiller
@@ -114,11 +114,10 @@ def permanences_import(
 
     def rows():
         for line in lines:
-            report.read += 1
-            document, source_id = line.document, line.document and source_id_of(line.document)
-            if document is None or source_id is None:
-                rejects.add(report, source_id, line.error or "document sans _id")
+            document = readable(line, report, rejects)
+            if document is None:
                 continue
+            source_id = document["_id"]
             try:
                 fields = _fields(document, structures)
             except ValueError as error:

@@ -29,6 +29,7 @@ class Line:
     number: int
     document: dict | None
     error: str = ""
+    source_id: str | None = None  # of a document that could be parsed but not decoded
 
 
 def collection_path(directory: Path, name: str) -> Path | None:
@@ -53,17 +54,26 @@ def read_collection(path: Path) -> Iterator[Line]:
             if not raw.strip():
                 continue
             try:
-                document = decode(orjson.loads(raw))
+                parsed = orjson.loads(raw)
             except orjson.JSONDecodeError:
-                yield Line(number, None, "ligne illisible (JSON invalide)")
+                yield Line(number, None, f"ligne {number} illisible (JSON invalide)")
                 continue
+            try:
+                document = decode(parsed)
             except Unreadable as error:
-                yield Line(number, None, str(error))
+                yield Line(number, None, str(error), _raw_id(parsed))
                 continue
             if not isinstance(document, dict):
-                yield Line(number, None, "la ligne n'est pas un document")
+                yield Line(number, None, f"ligne {number} : ce n'est pas un document")
                 continue
             yield Line(number, document)
+
+
+def _raw_id(parsed) -> str | None:
+    """The ObjectId of a parsed document whose other values could not be decoded (for the rejects)."""
+    identifier = parsed.get("_id") if isinstance(parsed, dict) else None
+    identifier = identifier.get("$oid") if isinstance(identifier, dict) else identifier
+    return identifier if isinstance(identifier, str) else None
 
 
 def _date(value) -> datetime.datetime:
@@ -106,6 +116,8 @@ def _wrapper(value: dict):
                     return _double(inner)
                 case "$numberDecimal":
                     return _double(inner)
+        except Unreadable:
+            raise
         except (TypeError, ValueError) as error:
             raise Unreadable(f"valeur illisible : {key} {str(inner)[:40]}") from error
     if "$ref" in value and "$id" in value:

@@ -73,7 +73,7 @@ def _cras_import(
             document = document.get("craObj") if isinstance(document.get("craObj"), dict) else None
         source_id = document and source_id_of(document)
         if document is None or source_id is None:
-            rejects.add(report, source_id, line.error or "document sans _id")
+            rejects.add(report, source_id or line.source_id, line.error or "document sans _id")
             continue
         try:
             if deleted and deleted_at is None:

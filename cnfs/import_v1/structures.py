@@ -8,8 +8,8 @@ from cnfs.import_v1.common import (
     batches,
     flag,
     moment,
+    readable,
     rows_upsert,
-    source_id_of,
     text,
 )
 from cnfs.import_v1.reader import Line
@@ -91,11 +91,10 @@ def structures_import(lines: Iterable[Line], report: CollectionReport, rejects: 
 
     def rows():
         for line in lines:
-            report.read += 1
-            document, source_id = line.document, line.document and source_id_of(line.document)
-            if document is None or source_id is None:
-                rejects.add(report, source_id, line.error or "document sans _id")
+            document = readable(line, report, rejects)
+            if document is None:
                 continue
+            source_id = document["_id"]
             if text(document.get("statut")).upper() == DOUBLON:
                 report.ignored["doublons"] += 1
                 continue

@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
 from accounts.enums import RoleKind
 from accounts.models import Role, User
-from cnfs.import_v1.common import CollectionReport, Rejects, batches, moment, rows_upsert, source_id_of, text
+from cnfs.import_v1.common import CollectionReport, Rejects, batches, moment, readable, rows_upsert, text
 from cnfs.import_v1.conseillers import Conseillers
 from cnfs.import_v1.reader import Line
 from conseillers.models import Conseiller
@@ -103,11 +103,10 @@ def users_import(
 
     def rows():
         for line in lines:
-            report.read += 1
-            document, source_id = line.document, line.document and source_id_of(line.document)
-            if document is None or source_id is None:
-                rejects.add(report, source_id, line.error or "document sans _id")
+            document = readable(line, report, rejects)
+            if document is None:
                 continue
+            source_id = document["_id"]
             email = text(document.get("name"), 254).lower()
             if "@" not in email:
                 rejects.add(report, source_id, "adresse e-mail (name) absente ou illisible")
