@@ -290,6 +290,20 @@ def test_roles_are_mapped_with_their_scope(tmp_path, roles, fields, expected):
     assert granted == expected
 
 
+def test_a_conseiller_role_needs_an_imported_fiche(tmp_path):
+    collections = documents()
+    collections["users"].append(
+        e.user(
+            0x402, name="candidat@example.org", roles=["conseiller"], entity=e.ref("conseillers", e.CANDIDAT)
+        )
+    )
+
+    report = import_run(e.export_write(tmp_path / "export", collections))
+
+    assert not User.objects.filter(email="candidat@example.org").exists()
+    assert report.collections["users"].ignored == {"sans rôle dans ce service": 1}
+
+
 def test_an_overseas_structure_takes_its_departement_from_the_commune(tmp_path):
     collections = {"structures": [e.structure(codeDepartement="00", codeCommune="97801", codePostal="97150")]}
 
