@@ -8,7 +8,7 @@ import bcrypt
 import orjson
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from accounts.enums import RoleKind
@@ -223,11 +223,14 @@ def test_the_command_reports_and_writes_the_rejects(export, tmp_path):
     assert "structures : 2 lus, 1 créés, 0 modifiés, 0 inchangés, 0 rejetés." in text
     assert "laissés de côté (doublons) : 1" in text
     assert "Agrégats reconstruits" in text
+    assert "\r" not in text  # no progress bar when the output is not a terminal
 
 
-def test_the_command_refuses_a_missing_directory(tmp_path):
-    with pytest.raises(Exception, match="n'existe pas"):
+def test_the_command_refuses_a_missing_directory_and_an_empty_batch(tmp_path):
+    with pytest.raises(CommandError, match="n'existe pas"):
         call_command("import_v1", str(tmp_path / "absent"))
+    with pytest.raises(CommandError, match="--lot doit être au moins 1"):
+        call_command("import_v1", str(tmp_path), "--lot", "0")
 
 
 def test_absent_collections_are_said(tmp_path):
