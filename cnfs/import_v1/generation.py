@@ -37,25 +37,25 @@ MARGIN = datetime.timedelta(days=3)  # CRAs keep off the first and last days of 
 # (code postal, code commune, commune, codeDepartement as the first system wrote it, real département)
 COMMUNES = (
     ("75011", "75111", "Paris 11e Arrondissement", "75", "75"),
-    ("69001", "69381", "Lyon 1er Arrondissement", "69", "69"),
-    ("13001", "13201", "Marseille 1er Arrondissement", "13", "13"),
-    ("33000", "33063", "Bordeaux", "33", "33"),
-    ("59000", "59350", "Lille", "59", "59"),
-    ("35000", "35238", "Rennes", "35", "35"),
-    ("31000", "31555", "Toulouse", "31", "31"),
-    ("44000", "44109", "Nantes", "44", "44"),
-    ("63000", "63113", "Clermont-Ferrand", "63", "63"),
-    ("21000", "21231", "Dijon", "21", "21"),
-    ("20000", "2A004", "Ajaccio", "2A", "2A"),
-    ("20200", "2B033", "Bastia", "2B", "2B"),
-    ("97110", "97120", "Pointe-à-Pitre", "971", "971"),
-    ("97200", "97209", "Fort-de-France", "972", "972"),
-    ("97400", "97411", "Saint-Denis", "974", "974"),
-    ("97600", "97611", "Mamoudzou", "976", "976"),
     ("97150", "97801", "Saint-Martin", "971", "978"),  # Saint-Martin's postal codes are Guadeloupe's
+    ("69001", "69381", "Lyon 1er Arrondissement", "69", "69"),
     ("98714", "98735", "Papeete", "00", "987"),
+    ("13001", "13201", "Marseille 1er Arrondissement", "13", "13"),
+    ("97110", "97120", "Pointe-à-Pitre", "971", "971"),
+    ("33000", "33063", "Bordeaux", "33", "33"),
     ("98800", "98818", "Nouméa", "00", "988"),
+    ("59000", "59350", "Lille", "59", "59"),
+    ("20000", "2A004", "Ajaccio", "2A", "2A"),
+    ("35000", "35238", "Rennes", "35", "35"),
     ("97500", "97502", "Saint-Pierre", "00", "975"),
+    ("31000", "31555", "Toulouse", "31", "31"),
+    ("20200", "2B033", "Bastia", "2B", "2B"),
+    ("44000", "44109", "Nantes", "44", "44"),
+    ("97200", "97209", "Fort-de-France", "972", "972"),
+    ("63000", "63113", "Clermont-Ferrand", "63", "63"),
+    ("97400", "97411", "Saint-Denis", "974", "974"),
+    ("21000", "21231", "Dijon", "21", "21"),
+    ("97600", "97611", "Mamoudzou", "976", "976"),
 )
 REGIONS = {"75": "11", "69": "84", "63": "84", "13": "93", "33": "75", "59": "32", "35": "53", "31": "76"}
 REGIONS |= {
@@ -254,7 +254,7 @@ class Plan:
                 "VALIDATION_COSELEC",
                 _siret(rng),
             )
-            for i in range(max(8, n_conseillers * 2 // 3))
+            for i in range(max(len(COMMUNES), n_conseillers * 2 // 3))
         ]
         # Duplicates of validated structures, and structures that never hired.
         for i, statut in enumerate(
@@ -764,8 +764,9 @@ def cra_deleted_lines(plan: Plan) -> Iterator[bytes]:
         c = rng.choice(working)
         windows = plan.windows(c)
         k, start, end = rng.choice(windows)
-        document = drawer.document(rng, c, c.contracts.index(k), _day(rng, start, end), 7)
-        deleted = paris(_day(rng, start, end) + datetime.timedelta(days=5), 18)
+        day = _day(rng, start, end)
+        document = drawer.document(rng, c, c.contracts.index(k), day, 7)
+        deleted = paris(day + datetime.timedelta(days=rng.randint(5, 90)), 18)  # after its entry
         yield enc.line(
             {"_id": enc.oid(enc.new_oid(8, deleted)), "craObj": document, "deletedAt": enc.date(deleted)}
         )
