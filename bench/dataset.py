@@ -115,6 +115,12 @@ def _recreate(url: str, cras: int) -> None:
         )
 
 
+def fresh_database(url: str) -> None:
+    """Drops and creates a database of the bench (one it created, or none), empty but for its marker."""
+    _existing(url, 0)  # raises on a database that the bench did not create
+    _recreate(url, 0)
+
+
 def dataset_ready(url: str, cras: int) -> Dataset:
     """The bench database holding the demo and `cras` generated CRAs, reused or built, migrations applied."""
     dataset = _existing(url, cras)
