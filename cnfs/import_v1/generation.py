@@ -261,8 +261,9 @@ class Plan:
             ["DOUBLON"] * max(1, len(self.structures) // 40) + ["CREEE", "REFUS_COSELEC"]
         ):
             twin = self.structures[i]
+            siret = twin.siret if statut == "DOUBLON" else _siret(rng)
             self.structures.append(
-                Structure(len(self.structures), encoder.new_oid(1, launch), twin.commune, statut, twin.siret)
+                Structure(len(self.structures), encoder.new_oid(1, launch), twin.commune, statut, siret)
             )
         for s in (s for s in self.structures if s.statut == "VALIDATION_COSELEC"):
             s.permanences = [encoder.new_oid(4, launch) for _ in range(rng.randint(1, 2))]
