@@ -71,6 +71,15 @@ class Conseiller(models.Model):
     superieur_fonction = models.CharField("fonction du supérieur hiérarchique", max_length=150, blank=True)
     superieur_email = models.EmailField("e-mail du supérieur hiérarchique", blank=True)
     superieur_telephone = models.CharField("téléphone du supérieur hiérarchique", max_length=20, blank=True)
+    source_id = models.CharField(
+        "identifiant dans la première version",
+        max_length=24,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="ObjectId du document importé de la première version (vide si créé ici).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -117,6 +126,15 @@ class Contrat(models.Model):
     motif_rupture = models.CharField(
         "motif de rupture", max_length=30, choices=MotifRupture.choices, blank=True
     )
+    source_id = models.CharField(
+        "identifiant dans la première version",
+        max_length=24,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="ObjectId du document importé de la première version (vide si créé ici).",
+    )
 
     objects = ContratQuerySet.as_manager()
 
@@ -162,6 +180,19 @@ class Permanence(models.Model):
     )
     horaires = models.TextField("horaires d'ouverture", blank=True)
     itinerant = models.BooleanField("itinérant", default=False)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    site_web = models.URLField("site web", max_length=500, blank=True)
+    source_id = models.CharField(
+        "identifiant dans la première version",
+        max_length=24,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="ObjectId du document importé de la première version (vide si créé ici).",
+    )
     conseillers = models.ManyToManyField(
         Conseiller, through="PermanenceConseiller", related_name="permanences"
     )

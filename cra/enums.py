@@ -11,6 +11,13 @@ class Canal(models.TextChoices):
     DOMICILE = "domicile", "À domicile"
 
 
+class Source(models.TextChoices):
+    """Where a CRA comes from (SPEC §15): entered here, or imported from the first system."""
+
+    SAISIE = "saisie", "Saisi dans ce service"
+    COOP_V1 = "coop_v1", "Importé de la première version"
+
+
 class Activite(models.TextChoices):
     INDIVIDUEL = "individuel", "Accompagnement individuel"
     COLLECTIF = "collectif", "Atelier collectif"

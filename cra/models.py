@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from cra.enums import AGES, STATUTS, Activite, Canal, Duree, Organisme, SousTheme, Theme
+from cra.enums import AGES, STATUTS, Activite, Canal, Duree, Organisme, Source, SousTheme, Theme
 
 # Themes and sub-themes are stored as bit sets: one integer per CRA, counted by bit in the statistics
 # (a portable single-row storage that keeps bulk loads and aggregations fast at 10 million CRAs).
@@ -64,6 +64,12 @@ def duree_minutes_label(minutes: int) -> str:
     return f"{hours} h {rest:02d}" if rest else f"{hours} h"
 
 
+def _entered_here(condition: Q) -> Q:
+    """A form rule the database enforces on the CRAs entered here; an imported CRA keeps what the first
+    system recorded, its departures named in `anomalies` (SPEC §15)."""
+    return ~Q(source=Source.SAISIE) | condition
+
+
 class CraQuerySet(models.QuerySet):
     def actifs(self):
         """The CRAs that count: every page, export and statistic ignores the deleted ones."""
@@ -120,6 +126,18 @@ class Cra(models.Model):
         "personnes redirigées", default=0, help_text="Somme des redirections, tenue par le service."
     )
     idempotency_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SAISIE, editable=False)
+    source_id = models.CharField(
+        "identifiant dans la première version",
+        max_length=24,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="ObjectId du CRA importé de la première version (vide si saisi ici).",
+    )
+    # The departures from today's rules an imported CRA kept (cnfs.import_v1.anomalies): codes, sorted.
+    anomalies = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     deleted_at = models.DateTimeField("supprimé le", null=True, blank=True)
@@ -143,52 +161,62 @@ class Cra(models.Model):
             models.CheckConstraint(condition=Q(activite__in=Activite.values), name="cra_activite_valide"),
             models.CheckConstraint(condition=Q(duree__in=Duree.values), name="cra_duree_valide"),
             models.CheckConstraint(
-                condition=Q(activite=Activite.COLLECTIF, nb_participants__gte=1, nb_participants__lte=100)
-                | Q(activite__in=[Activite.INDIVIDUEL, Activite.PONCTUEL], nb_participants=1),
+                condition=_entered_here(
+                    Q(activite=Activite.COLLECTIF, nb_participants__gte=1, nb_participants__lte=100)
+                    | Q(activite__in=[Activite.INDIVIDUEL, Activite.PONCTUEL], nb_participants=1)
+                ),
                 name="cra_participants_selon_activite",
             ),
             models.CheckConstraint(
-                condition=Q(nb_participants_recurrents__lte=F("nb_participants")), name="cra_recurrents_max"
+                condition=_entered_here(Q(nb_participants_recurrents__lte=F("nb_participants"))),
+                name="cra_recurrents_max",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    nb_participants=F("age_moins_12")
-                    + F("age_12_18")
-                    + F("age_18_35")
-                    + F("age_35_60")
-                    + F("age_plus_60")
+                condition=_entered_here(
+                    Q(
+                        nb_participants=F("age_moins_12")
+                        + F("age_12_18")
+                        + F("age_18_35")
+                        + F("age_35_60")
+                        + F("age_plus_60")
+                    )
                 ),
                 name="cra_somme_ages",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    nb_participants=F("statut_etudiant")
-                    + F("statut_sans_emploi")
-                    + F("statut_en_emploi")
-                    + F("statut_retraite")
-                    + F("statut_heterogene")
+                condition=_entered_here(
+                    Q(
+                        nb_participants=F("statut_etudiant")
+                        + F("statut_sans_emploi")
+                        + F("statut_en_emploi")
+                        + F("statut_retraite")
+                        + F("statut_heterogene")
+                    )
                 ),
                 name="cra_somme_statuts",
             ),
             models.CheckConstraint(
-                condition=Q(themes__gt=0, themes__lt=1 << len(Theme)), name="cra_au_moins_un_theme"
+                condition=_entered_here(Q(themes__gt=0, themes__lt=1 << len(Theme))),
+                name="cra_au_moins_un_theme",
             ),
             models.CheckConstraint(
                 condition=Q(sous_themes__lt=1 << len(SousTheme)), name="cra_sous_themes_connus"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    duree=Duree.PLUS_60,
-                    duree_minutes__isnull=False,
-                    duree_minutes__gte=60,
-                    duree_minutes__lte=480,
-                )
-                | (~Q(duree=Duree.PLUS_60) & Q(duree_minutes__isnull=True)),
+                condition=_entered_here(
+                    Q(
+                        duree=Duree.PLUS_60,
+                        duree_minutes__isnull=False,
+                        duree_minutes__gte=60,
+                        duree_minutes__lte=480,
+                    )
+                    | (~Q(duree=Duree.PLUS_60) & Q(duree_minutes__isnull=True))
+                ),
                 name="cra_duree_minutes",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    nb_participants__gte=F("suivi_individuel") + F("suivi_atelier") + F("nb_redirections")
+                condition=_entered_here(
+                    Q(nb_participants__gte=F("suivi_individuel") + F("suivi_atelier") + F("nb_redirections"))
                 ),
                 name="cra_suivi_max",
             ),
@@ -196,6 +224,10 @@ class Cra(models.Model):
 
     def __str__(self):
         return f"CRA du {self.date_accompagnement:%d/%m/%Y} – {self.conseiller}"
+
+    @property
+    def est_importe(self) -> bool:
+        return self.source != Source.SAISIE
 
     @property
     def theme_keys(self) -> list[str]:

@@ -105,6 +105,15 @@ class Structure(models.Model):
     zone_rurale_revitalisation = models.BooleanField("zone de revitalisation rurale", default=False)
     qpv = models.BooleanField("quartier prioritaire de la ville", default=False)
     reseau = models.CharField("réseau", max_length=100, blank=True)
+    source_id = models.CharField(
+        "identifiant dans la première version",
+        max_length=24,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="ObjectId du document importé de la première version (vide si créé ici).",
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 

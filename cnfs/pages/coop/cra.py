@@ -108,9 +108,18 @@ def cra_saved(request, conseiller, pk):
     return render(request, "cra/saved.html", {"cra": cra})
 
 
+IMPORTE_EN_LECTURE_SEULE = (
+    "Ce compte rendu est importé de la première version : il se consulte, mais ne se modifie pas et ne se "
+    "supprime pas."
+)
+
+
 @conseiller_required
 def cra_edit(request, conseiller, pk):
     cra = selectors.cra_of_conseiller_or_404(conseiller, pk)
+    if cra.est_importe:
+        messages.error(request, IMPORTE_EN_LECTURE_SEULE)
+        return redirect("cra:history")
     if request.method != "POST":
         return _form_page(request, conseiller, _form(conseiller, initial=CraForm.initial_for(cra)), cra)
     form = _form(conseiller, data=request.POST)
@@ -128,6 +137,9 @@ def cra_edit(request, conseiller, pk):
 @conseiller_required
 def cra_delete(request, conseiller, pk):
     cra = selectors.cra_of_conseiller_or_404(conseiller, pk)
+    if cra.est_importe:
+        messages.error(request, IMPORTE_EN_LECTURE_SEULE)
+        return redirect("cra:history")
     if request.method == "POST":
         services.cra_delete(cra=cra, user=request.user)
         messages.success(request, f"Le compte rendu du {cra.date_accompagnement:%d/%m/%Y} est supprimé.")
