@@ -3,7 +3,7 @@ read afresh (nothing from the importer): the yardstick of the statistical equali
 
 `export_sums(directory)` reads the export once and returns the sums (stats.sums keys: the shared derivation
 stats.results.derive turns them into the indicators of SPEC §5) nationally, per structure and per
-conseiller, keyed by the source ObjectIds.
+conseiller (and per conseiller and employer), keyed by the source ObjectIds.
 """
 
 import datetime
@@ -123,6 +123,7 @@ class ExportSums:
     national: Counter = field(default_factory=Counter)
     structures: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     conseillers: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    employments: dict[tuple[str, str], Counter] = field(default_factory=lambda: defaultdict(Counter))
     rejected: int = 0
     read: int = 0
 
@@ -226,4 +227,5 @@ def export_sums(directory: Path) -> ExportSums:
         result.national.update(sums)
         result.structures[structure].update(sums)
         result.conseillers[conseiller].update(sums)
+        result.employments[conseiller, structure].update(sums)
     return result
