@@ -17,7 +17,6 @@ from bench.measures import Measure
 from bench.results import french
 
 DEFAULT_CRAS = 5_000_000
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cnfs_bench_import"
 SEED = 17
 RATE_TARGET = 20_000
 MEMORY_TARGET_MB = 500
@@ -25,10 +24,6 @@ MEMORY_TARGET_MB = 500
 
 def import_cras() -> int:
     return int(os.environ.get("BENCH_IMPORT_CRAS", DEFAULT_CRAS))
-
-
-def import_url() -> str:
-    return os.environ.get("BENCH_IMPORT_DATABASE_URL", DEFAULT_URL)
 
 
 def _run_import(url: str, directory: str) -> tuple[float, int]:
@@ -72,7 +67,10 @@ def import_measures(cras: int, url: str) -> tuple[list[Measure], dict]:
             reason = rate.fail(error).note
             return [generation, rate, memory.fail(reason)], setup
     rate.value, rate.runs = cras / seconds, 1
-    rate.note = f"{cras} lignes de cras.json lues en {seconds:.1f} s ; {imported} CRA dans la base ensuite"
+    rate.note = (
+        f"{cras} lignes de cras.json lues en {seconds:.1f} s ; "
+        f"{imported} CRA dans la base ensuite (supprimés compris)"
+    )
     memory.value, memory.runs = peak_kib / 1024, 1
     memory.note = "ru_maxrss du processus import_v1 (os.wait4), Django et ses modules compris"
     setup["imported"] = imported

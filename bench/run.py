@@ -17,17 +17,26 @@ from django.db import connection
 from django.utils import timezone
 
 from bench import charge
-from bench.dataset import BASE_DIR, Dataset, DatasetError, database_url, dataset_ready, django_env
+from bench.dataset import (
+    BASE_DIR,
+    DATASET_PARTS,
+    PARTS,
+    Dataset,
+    DatasetError,
+    database_url,
+    dataset_ready,
+    django_env,
+    import_url,
+    requested_parts,
+)
 from bench.exports import export_measures
-from bench.import_v1 import import_cras, import_measures, import_url
+from bench.import_v1 import import_cras, import_measures
 from bench.measures import RUNS, Measure
 from bench.results import RESULTS, dataset_description, french, machine, table, write_results
 from bench.statistiques import statistics_measures
 from stats.services import aggregates_rebuild
 
 DEFAULT_CRAS = 5_000_000
-PARTS = ("statistiques", "exports", "charge", "import_v1")
-DATASET_PARTS = ("statistiques", "exports", "charge")  # the parts measured on the dataset of generated CRAs
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"  # a Redis database of its own: its queue is purged
 LOAD_REDIS_URL = "redis://127.0.0.1:6379/12"  # the load's own, purged too
 SHORT_LOAD_CRAS = 20_000
@@ -191,10 +200,8 @@ def short_load() -> int:
 
 def main() -> int:
     cras = int(os.environ.get("BENCH_CRAS", DEFAULT_CRAS))
-    parts = [
-        part.strip() for part in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if part.strip()
-    ]
-    if not parts or set(parts) - set(PARTS):
+    parts = requested_parts()
+    if parts is None:
         print(f"BENCH_PARTS : une ou plusieurs parties parmi {', '.join(PARTS)}.", file=sys.stderr)
         return 2
     failed = []
