@@ -651,7 +651,7 @@ class CraDrawer:
         r = rnd()
         cra["duree"] = (
             "0-30" if r < 0.35 else "30-60" if r < 0.7 else "60" if r < 0.76 else 60 if r < 0.8
-            else "90" if r < 0.84 else 1 + int(rnd() * 200)
+            else "90" if r < 0.82 else 90 if r < 0.84 else 1 + int(rnd() * 200)
         )  # fmt: skip
         _suite(rnd, cra, version, n)
         commune = structure.commune if rnd() < 0.8 else COMMUNES[int(rnd() * len(COMMUNES))]

@@ -3,6 +3,7 @@ service's aggregates, exactly the statistics computed straight from its document
 reading of the mapping rules (tests/import_v1/reference.py)."""
 
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +21,14 @@ from tests.import_v1.reference import export_sums
 pytestmark = pytest.mark.django_db
 
 SEED, COUNT = 5, 2500
+AGES = ("age_moins_12", "age_12_18", "age_18_35", "age_35_60", "age_plus_60")
+STATUTS = (
+    "statut_etudiant",
+    "statut_sans_emploi",
+    "statut_en_emploi",
+    "statut_retraite",
+    "statut_heterogene",
+)
 
 
 @pytest.fixture
@@ -28,6 +37,10 @@ def imported(tmp_path):
     export_write(tmp_path, count=COUNT, seed=SEED)
     call_command("import_v1", str(tmp_path), stdout=io.StringIO())
     return Plan(COUNT, SEED, Encoder(SEED, False)), export_sums(tmp_path)
+
+
+def _percent(value: int, total: int) -> Decimal:
+    return (Decimal(value * 100) / total).quantize(Decimal("0.1"), ROUND_HALF_UP) if total else Decimal("0.0")
 
 
 def _same(scope: StatsScope, sums) -> None:
@@ -44,7 +57,19 @@ def test_statistiques_nationales_egales_au_calcul_sur_les_documents(imported):
     # Every readable CRA counts, the unreadable and the deleted ones do not.
     assert stats["cra"] == COUNT - reference.rejected
     assert 0 < reference.rejected < COUNT / 100
+    # The §5 definitions written out once more, on the reference's counts.
+    ref = reference.national
+    accompagnements = ref["participants_ateliers"] + ref["activite:individuel"] + ref["activite:ponctuel"]
+    assert stats["accompagnements"] == accompagnements
+    assert stats["personnes"] == accompagnements - ref["recurrents"]
+    suivis = ref["suivi_individuel"] + ref["suivi_atelier"] + ref["redirections"]
+    assert stats["taux_suivi"] == _percent(suivis, accompagnements)
     # Sums that did not match are kept: ages and statuts are shares of their own totals.
+    for rows, keys in ((stats.ages, AGES), (stats.statuts, STATUTS)):
+        total = sum(ref[key] for key in keys)
+        assert [(row.key, row.value, row.percent) for row in rows] == [
+            (key, ref[key], _percent(ref[key], total)) for key in keys
+        ]
     assert sum(row.value for row in stats.ages) != stats["accompagnements"]
     assert {row.key for row in stats.redirections_detail} >= {"FRANCE_TRAVAIL", "AUTRE"}
 
