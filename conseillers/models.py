@@ -183,7 +183,7 @@ class Permanence(models.Model):
     siret = models.CharField("SIRET", max_length=14, blank=True)
     telephone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
-    site_web = models.URLField("site web", max_length=500, blank=True)
+    site_web = models.CharField("site web", max_length=500, blank=True)
     source_id = models.CharField(
         "identifiant dans la première version",
         max_length=24,

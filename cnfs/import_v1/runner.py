@@ -52,7 +52,13 @@ class _Source:
 
 
 def _cras_import(
-    lines: Iterable[Line], report: CollectionReport, rejects: Rejects, contexte: CraContexte, *, deleted: bool
+    lines: Iterable[Line],
+    report: CollectionReport,
+    rejects: Rejects,
+    contexte: CraContexte,
+    *,
+    deleted: bool,
+    batch_size: int,
 ) -> None:
     writer = CraWriter(deleted=deleted)
     batch: dict[str, tuple] = {}
@@ -84,13 +90,13 @@ def _cras_import(
             continue
         report.anomalies.update(row[ANOMALIES_INDEX])
         batch[source_id] = (row, redirections)  # the same CRA twice in a file: the last one
-        if len(batch) >= CRA_BATCH_SIZE:
+        if len(batch) >= batch_size:
             flush()
     if batch:
         flush()
 
 
-def _run(source: _Source, report: ImportReport, rejects: Rejects) -> None:
+def _run(source: _Source, report: ImportReport, rejects: Rejects, batch_size: int) -> None:
     reports = report.collections
     structures = structures_import(source.lines("structures"), reports["structures"], rejects)
     contrats = misesenrelation_read(
@@ -115,24 +121,32 @@ def _run(source: _Source, report: ImportReport, rejects: Rejects) -> None:
         current_structure=conseillers.current_structure,
         referentiel=ReferentielCommunes.if_loaded(),
     )
-    _cras_import(source.lines("cras"), reports["cras"], rejects, contexte, deleted=False)
-    _cras_import(source.lines("cras_deleted"), reports["cras_deleted"], rejects, contexte, deleted=True)
+    for name in ("cras", "cras_deleted"):
+        deleted = name == "cras_deleted"
+        _cras_import(
+            source.lines(name), reports[name], rejects, contexte, deleted=deleted, batch_size=batch_size
+        )
 
 
 def import_run(
-    directory: Path, *, dry_run: bool = False, rejects_stream=None, progress: bool = False
+    directory: Path,
+    *,
+    dry_run: bool = False,
+    rejects_stream=None,
+    progress: bool = False,
+    batch_size: int = CRA_BATCH_SIZE,
 ) -> ImportReport:
-    """Imports an export directory; with `dry_run`, everything is done then rolled back (the report says
-    what a real run would write)."""
+    """Imports an export directory, the CRAs committed by batches of `batch_size`; with `dry_run`,
+    everything is done then rolled back (the report says what a real run would write)."""
     started = time.monotonic()
     report = ImportReport(dry_run=dry_run)
     source, rejects = _Source(Path(directory), report, progress), Rejects(rejects_stream)
     if dry_run:
         with transaction.atomic():
-            _run(source, report, rejects)
+            _run(source, report, rejects, batch_size)
             transaction.set_rollback(True)
     else:
-        _run(source, report, rejects)
+        _run(source, report, rejects, batch_size)
         # The CRAs were written past the services that recompute the aggregates on commit.
         report.aggregates_seconds = aggregates_rebuild().seconds
     report.seconds = time.monotonic() - started

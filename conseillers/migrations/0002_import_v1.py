@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='permanence',
             name='site_web',
-            field=models.URLField(blank=True, max_length=500, verbose_name='site web'),
+            field=models.CharField(blank=True, max_length=500, verbose_name='site web'),
         ),
         migrations.AddField(
             model_name='permanence',

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cnfs.import_v1.cras import ANOMALIES
-from cnfs.import_v1.runner import import_run
+from cnfs.import_v1.runner import CRA_BATCH_SIZE, import_run
 
 COLUMNS = (("read", "lus"), ("created", "créés"), ("updated", "modifiés"), ("unchanged", "inchangés"))
 
@@ -28,15 +28,24 @@ class Command(BaseCommand):
             help="fichier des documents rejetés (une ligne JSON : id, collection, raison)",
         )
 
-    def handle(self, *args, directory: Path, dry_run: bool, rejets: Path | None, **options):
+        parser.add_argument(
+            "--lot",
+            type=int,
+            default=CRA_BATCH_SIZE,
+            help=f"CRA écrits par transaction (par défaut {CRA_BATCH_SIZE})",
+        )
+
+    def handle(self, *args, directory: Path, dry_run: bool, rejets: Path | None, lot: int, **options):
         if not directory.is_dir():
             raise CommandError(f"Le dossier {directory} n'existe pas.")
-        progress = self.stdout.isatty()
+        if lot < 1:
+            raise CommandError("--lot doit être au moins 1.")
+        options = {"dry_run": dry_run, "progress": self.stdout.isatty(), "batch_size": lot}
         if rejets is not None:
             with rejets.open("wb") as stream:
-                report = import_run(directory, dry_run=dry_run, rejects_stream=stream, progress=progress)
+                report = import_run(directory, rejects_stream=stream, **options)
         else:
-            report = import_run(directory, dry_run=dry_run, progress=progress)
+            report = import_run(directory, **options)
         self._report(report)
 
     def _report(self, report) -> None:

@@ -154,6 +154,7 @@ class CraAdmin(admin.ModelAdmin):
         "activite",
         "canal",
         "duree",
+        "source",
         ("structure__departement__region", RegionFilter),
     ]
     search_fields = [
@@ -162,8 +163,12 @@ class CraAdmin(admin.ModelAdmin):
         "=structure__siret",
         "=code_postal",
         "nom_commune",
+        "=source_id",
     ]
-    search_help_text = "E-mail professionnel exact ou nom du conseiller, SIRET, code postal, commune."
+    search_help_text = (
+        "E-mail professionnel exact ou nom du conseiller, SIRET, code postal, commune, identifiant dans la "
+        "première version."
+    )
     date_hierarchy = "date_accompagnement"
     ordering = ["-date_accompagnement", "-pk"]
     # Millions of rows: no second COUNT(*) of the whole table for « N au total ».
@@ -189,6 +194,7 @@ class CraAdmin(admin.ModelAdmin):
         ),
         ("Suite", {"fields": ["suivi_individuel", "suivi_atelier", "nb_redirections"]}),
         ("Dates", {"fields": ["created_at", "updated_at", "deleted_at"]}),
+        ("Provenance", {"fields": ["source", "source_id", "anomalies"]}),
     ]
     readonly_fields = [
         "conseiller_lien",
@@ -199,6 +205,9 @@ class CraAdmin(admin.ModelAdmin):
         "themes_lisibles",
         "sous_themes_lisibles",
         "duree_lisible",
+        "source",
+        "source_id",
+        "anomalies",
     ]
     inlines = [CraRedirectionInline, CraHistoriqueInline]
     actions = ["restaurer"]
