@@ -265,7 +265,8 @@ class Plan:
             self.structures.append(
                 Structure(len(self.structures), encoder.new_oid(1, launch), twin.commune, statut, siret)
             )
-        for s in (s for s in self.structures if s.statut == "VALIDATION_COSELEC"):
+        self.valid = [s for s in self.structures if s.statut == "VALIDATION_COSELEC"]
+        for s in self.valid:
             s.permanences = [encoder.new_oid(4, launch) for _ in range(rng.randint(1, 2))]
         self.conseillers = [self._conseiller(i) for i in range(n_conseillers)]
         self.candidats = [
@@ -284,7 +285,7 @@ class Plan:
         self._share_cras()
 
     def _conseiller(self, i: int) -> Conseiller:
-        rng, valid = self.rng, [s for s in self.structures if s.statut == "VALIDATION_COSELEC"]
+        rng, valid = self.rng, self.valid
         first = valid[i % len(valid)].index
         if i == 0:  # employed from the start to the end of the first system
             contracts = [Contract(0, datetime.date(2021, 1, 4), None, "finalisee")]
@@ -461,7 +462,6 @@ def conseiller_documents(plan: Plan) -> Iterator[dict]:
 
 def mise_en_relation_documents(plan: Plan) -> Iterator[dict]:
     enc, rng = plan.enc, random.Random(plan.seed + 3)
-    valid = [s for s in plan.structures if s.statut == "VALIDATION_COSELEC"]
     for c in plan.conseillers:
         for k in c.contracts:
             created = paris(k.start - datetime.timedelta(days=20), 10)
@@ -485,7 +485,7 @@ def mise_en_relation_documents(plan: Plan) -> Iterator[dict]:
             yield {
                 "_id": enc.oid(enc.new_oid(3, paris(datetime.date(2021, 1, 5)))),
                 "conseiller": enc.ref("conseillers", c.oid),
-                "structure": enc.ref("structures", rng.choice(valid).oid),
+                "structure": enc.ref("structures", rng.choice(plan.valid).oid),
                 "statut": statut,
                 "createdAt": enc.date(paris(datetime.date(2021, 1, 5), 10)),
             }
