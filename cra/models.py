@@ -126,7 +126,10 @@ class Cra(models.Model):
         "personnes redirigées", default=0, help_text="Somme des redirections, tenue par le service."
     )
     idempotency_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SAISIE, editable=False)
+    # Database defaults too: the volume generator and bulk loads write CRAs in plain SQL.
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.SAISIE, db_default=Source.SAISIE, editable=False
+    )
     source_id = models.CharField(
         "identifiant dans la première version",
         max_length=24,
@@ -137,7 +140,7 @@ class Cra(models.Model):
         help_text="ObjectId du CRA importé de la première version (vide si saisi ici).",
     )
     # The departures from today's rules an imported CRA kept (cnfs.import_v1.anomalies): codes, sorted.
-    anomalies = models.JSONField(default=list, blank=True, editable=False)
+    anomalies = models.JSONField(default=list, db_default=[], blank=True, editable=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     deleted_at = models.DateTimeField("supprimé le", null=True, blank=True)

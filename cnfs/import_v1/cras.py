@@ -74,6 +74,9 @@ STATUT_KEYS = {
     "retraite": "statut_retraite",
     "heterogene": "statut_heterogene",
 }
+# Plain sets of the stored keys: TextChoices.values builds a new list at every call.
+THEMES, SOUS_THEMES = frozenset(Theme.values), frozenset(SousTheme.values)
+THEME_OF = {sous_theme.value: theme.value for sous_theme, theme in THEME_OF_SOUS_THEME.items()}
 SUITES = {"individuel": "suivi_individuel", "atelier": "suivi_atelier", "redirection": "nb_redirections"}
 THEME_ALIASES = {"tpe/pme": Theme.TPE_PME, "fraude et harcelement": Theme.FRAUDE_HARCELEMENT}
 ORGANISMES = {
@@ -181,7 +184,7 @@ def _themes(cra: dict, anomalies: set) -> tuple[int, int, str]:
     for name in cra.get("themes") or []:
         key = text(name).casefold()
         key = THEME_ALIASES.get(key, key.replace(" ", "_"))
-        if key in Theme.values:
+        if key in THEMES:
             themes.add(key)
         else:
             anomalies.add("theme_inconnu")
@@ -194,11 +197,11 @@ def _themes(cra: dict, anomalies: set) -> tuple[int, int, str]:
                 continue
             for value in values:
                 key = text(value).casefold().replace("-", "_").replace(" ", "_")
-                if key not in SousTheme.values:
+                if key not in SOUS_THEMES:
                     anomalies.add("sous_theme_inconnu")
                     continue
                 sous_themes.add(key)
-                if THEME_OF_SOUS_THEME[key] not in themes:
+                if THEME_OF[key] not in themes:
                     anomalies.add("sous_theme_sans_theme")
     if not themes:
         anomalies.add("sans_theme")
@@ -282,6 +285,7 @@ def _choice(value, table: dict, label: str) -> str:
 
 
 ACTIVITES = {activite: activite for activite in Activite.values}
+COLLECTIF = Activite.COLLECTIF.value
 
 
 def cra_row(document: dict, contexte: CraContexte, deleted_at=None) -> tuple[tuple, list[tuple]]:
@@ -330,7 +334,7 @@ def cra_row(document: dict, contexte: CraContexte, deleted_at=None) -> tuple[tup
             anomalies.add("lieu_inconnu")
     structure = _structure(document, conseiller, day, contexte, anomalies)
 
-    limits = (1, COLLECTIF_MAX) if activite == Activite.COLLECTIF else (1, 1)
+    limits = (1, COLLECTIF_MAX) if activite == COLLECTIF else (1, 1)
     if not limits[0] <= participants <= limits[1]:
         anomalies.add("participants_hors_limites")
     if recurrents > participants:

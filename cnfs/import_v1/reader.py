@@ -122,13 +122,17 @@ def _wrapper(value: dict):
             raise Unreadable(f"valeur illisible : {key} {str(inner)[:40]}") from error
     if "$ref" in value and "$id" in value:
         return decode(value["$id"])
-    return {key: decode(inner) for key, inner in value.items()}
+    # Scalars are kept without a call: this runs on every value of millions of documents.
+    return {key: decode(inner) if type(inner) in _CONTAINERS else inner for key, inner in value.items()}
+
+
+_CONTAINERS = (dict, list)
 
 
 def decode(value):
     """A parsed JSON value with its Extended JSON wrappers replaced by Python values."""
-    if isinstance(value, dict):
+    if type(value) is dict:
         return _wrapper(value)
-    if isinstance(value, list):
-        return [decode(item) for item in value]
+    if type(value) is list:
+        return [decode(item) if type(item) in _CONTAINERS else item for item in value]
     return value

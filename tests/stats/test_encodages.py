@@ -9,7 +9,7 @@ from django.db import models
 
 from accounts.enums import RoleKind
 from conseillers.enums import MotifRupture, StatutConseiller, TypeAcces, TypeContrat
-from cra.enums import Activite, Canal, Duree, Organisme, SousTheme, Theme
+from cra.enums import Activite, Canal, Duree, Organisme, Source, SousTheme, Theme
 from ressourcerie.enums import Categorie
 from stats.models import COLUMNS, AgregatDepartementJour, AgregatDepartementMois, AgregatJour
 from structures.enums import Maille, StatutStructure, TypeStructure
@@ -110,6 +110,7 @@ STORED_VALUES = {
     Activite: ("individuel", "collectif", "ponctuel"),
     Canal: ("rattachement", "autre_lieu", "distance", "domicile"),
     Duree: ("0-30", "30-60", "60+"),
+    Source: ("saisie", "coop_v1"),
     Organisme: (
         "ANTS",
         "ASSISTANTE_SOCIALE",
