@@ -12,13 +12,13 @@ from cnfs.import_v1.reader import Line
 from conseillers.models import Conseiller
 from structures.models import Departement, Hub, Region
 
-UNSCOPED = {
+# The roles of a conseiller's fiche (their scope), and the national team's.
+CONSEILLER_ROLES = {
     "conseiller": RoleKind.CONSEILLER,
     "coordinateur_coop": RoleKind.COORDINATEUR,
     "coordinateur": RoleKind.COORDINATEUR,
-    "admin": RoleKind.ADMIN,
-    "admin_coop": RoleKind.ADMIN,
 }
+ADMIN_ROLES = frozenset({"admin", "admin_coop"})
 STRUCTURE_ROLES = frozenset({"structure", "structure_coop"})
 
 
@@ -38,13 +38,18 @@ class _Scopes:
         self.hubs = {nom.casefold(): pk for pk, nom in Hub.objects.values_list("pk", "nom")}
 
 
-def roles_of(document: dict, structures: dict[str, int], scopes: _Scopes) -> set[tuple]:
-    """(kind, structure, departement, region, hub) of each role of the account this service has."""
+def roles_of(
+    document: dict, structures: dict[str, int], conseiller: int | None, scopes: _Scopes
+) -> set[tuple]:
+    """(kind, structure, departement, region, hub) of each role of the account this service has; a
+    conseiller's role only with his imported fiche (`conseiller`)."""
     roles = set()
     for name in document.get("roles") or []:
         name = text(name)
-        if name in UNSCOPED:
-            roles.add((UNSCOPED[name], None, None, None, None))
+        if name in CONSEILLER_ROLES and conseiller is not None:
+            roles.add((CONSEILLER_ROLES[name], None, None, None, None))
+        elif name in ADMIN_ROLES:
+            roles.add((RoleKind.ADMIN, None, None, None, None))
         elif name in STRUCTURE_ROLES and structures.get(document.get("entity")):
             roles.add((RoleKind.STRUCTURE, structures[document["entity"]], None, None, None))
         elif name == "prefet":
@@ -111,7 +116,8 @@ def users_import(
             if "@" not in email:
                 rejects.add(report, source_id, "adresse e-mail (name) absente ou illisible")
                 continue
-            roles = roles_of(document, structures, scopes)
+            conseiller = conseillers.pks.get(document.get("entity"))
+            roles = roles_of(document, structures, conseiller, scopes)
             if not roles:
                 report.ignored["sans rôle dans ce service"] += 1
                 continue
@@ -124,11 +130,7 @@ def users_import(
                 or moment(document.get("createdAt"))
                 or moment(document.get("updatedAt"))
             )
-            extra[source_id] = (
-                roles,
-                conseillers.pks.get(document.get("entity")),
-                activated and activated_at,
-            )
+            extra[source_id] = (roles, conseiller, activated and activated_at)
             yield (
                 source_id,
                 {

@@ -8,7 +8,7 @@ import bcrypt
 import orjson
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from accounts.enums import RoleKind
@@ -223,11 +223,14 @@ def test_the_command_reports_and_writes_the_rejects(export, tmp_path):
     assert "structures : 2 lus, 1 créés, 0 modifiés, 0 inchangés, 0 rejetés." in text
     assert "laissés de côté (doublons) : 1" in text
     assert "Agrégats reconstruits" in text
+    assert "\r" not in text  # no progress bar when the output is not a terminal
 
 
-def test_the_command_refuses_a_missing_directory(tmp_path):
-    with pytest.raises(Exception, match="n'existe pas"):
+def test_the_command_refuses_a_missing_directory_and_an_empty_batch(tmp_path):
+    with pytest.raises(CommandError, match="n'existe pas"):
         call_command("import_v1", str(tmp_path / "absent"))
+    with pytest.raises(CommandError, match="--lot doit être au moins 1"):
+        call_command("import_v1", str(tmp_path), "--lot", "0")
 
 
 def test_absent_collections_are_said(tmp_path):
@@ -288,6 +291,20 @@ def test_roles_are_mapped_with_their_scope(tmp_path, roles, fields, expected):
         for role in Role.objects.order_by("kind")
     ]
     assert granted == expected
+
+
+def test_a_conseiller_role_needs_an_imported_fiche(tmp_path):
+    collections = documents()
+    collections["users"].append(
+        e.user(
+            0x402, name="candidat@example.org", roles=["conseiller"], entity=e.ref("conseillers", e.CANDIDAT)
+        )
+    )
+
+    report = import_run(e.export_write(tmp_path / "export", collections))
+
+    assert not User.objects.filter(email="candidat@example.org").exists()
+    assert report.collections["users"].ignored == {"sans rôle dans ce service": 1}
 
 
 def test_an_overseas_structure_takes_its_departement_from_the_commune(tmp_path):
