@@ -8,6 +8,7 @@ CRAs are drawn conseiller by conseiller and written as they are drawn, so memory
 count. The plain password of `users` line i is `password_for(seed, i)`.
 """
 
+import contextlib
 import datetime
 import functools
 import gzip
@@ -788,6 +789,18 @@ def _lines(plan: Plan, name: str) -> Iterator[bytes]:
     return (plan.enc.line(document) for document in documents[name](plan))
 
 
+@contextlib.contextmanager
+def _output(path: Path, compress: bool) -> Iterator:
+    with path.open("wb") as raw:
+        if not compress:
+            yield raw
+            return
+        # The fastest level (the default one takes longer than drawing the lines), and no time in the
+        # header: the same seed gives the same bytes.
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0) as out:
+            yield out
+
+
 def export_write(
     directory: Path, *, count: int, seed: int, compress: bool = False, canonical: bool = False
 ) -> dict[str, int]:
@@ -798,7 +811,7 @@ def export_write(
     for name in COLLECTIONS:
         path = directory / f"{name}.json{'.gz' if compress else ''}"
         written[name] = 0
-        with gzip.open(path, "wb", compresslevel=1) if compress else path.open("wb") as out:
+        with _output(path, compress) as out:
             batch = []
             for line in _lines(plan, name):
                 batch.append(line)

@@ -41,13 +41,16 @@ def _read(directory: Path, collection: str) -> list[dict | None]:
     return list(documents(directory, collection))
 
 
-def test_meme_graine_meme_export_et_autre_graine_autre_export(tmp_path):
+@pytest.mark.parametrize("compress", [False, True])
+def test_meme_graine_meme_export_et_autre_graine_autre_export(tmp_path, compress):
     for name, seed in (("a", 7), ("b", 7), ("c", 8)):
-        export_write(tmp_path / name, count=400, seed=seed)
+        export_write(tmp_path / name, count=400, seed=seed, compress=compress)
+    suffix = ".gz" if compress else ""
     for collection in COLLECTIONS:
-        file = f"{collection}.json"
+        file = f"{collection}.json{suffix}"
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), collection
-    assert (tmp_path / "a" / "cras.json").read_bytes() != (tmp_path / "c" / "cras.json").read_bytes()
+    cras = f"cras.json{suffix}"
+    assert (tmp_path / "a" / cras).read_bytes() != (tmp_path / "c" / cras).read_bytes()
 
 
 def test_la_commande_ecrit_les_sept_fichiers(tmp_path):
