@@ -82,16 +82,11 @@ def test_a_run_killed_mid_cras_then_restarted_ends_like_an_uninterrupted_one(tmp
     collections["cras"] = _cras()
     export = e.export_write(tmp_path / "export", collections, compressed=True)
     modele, uninterrupted, killed = (tmp_path / f"{name}.sqlite3" for name in ("modele", "a", "b"))
-    assert _manage(modele, "migrate", "-v", "0").wait(timeout=300) == 0
+    assert _manage(modele, "migrate", "-v", "0").wait(timeout=600) == 0
     shutil.copy(modele, uninterrupted)
     shutil.copy(modele, killed)
 
-    assert (
-        _manage(uninterrupted, "import_v1", str(export), "--lot", str(BATCH), stdout=subprocess.DEVNULL).wait(
-            timeout=300
-        )
-        == 0
-    )
+    assert _import(uninterrupted, export).wait(timeout=600) == 0
 
     process = _import(killed, export)
     deadline = time.monotonic() + 300
@@ -102,12 +97,7 @@ def test_a_run_killed_mid_cras_then_restarted_ends_like_an_uninterrupted_one(tmp
     written = _count(killed)
     assert BATCH <= written < CRAS  # killed between two batches of CRAs, or in one
 
-    assert (
-        _manage(killed, "import_v1", str(export), "--lot", str(BATCH), stdout=subprocess.DEVNULL).wait(
-            timeout=300
-        )
-        == 0
-    )
+    assert _import(killed, export).wait(timeout=600) == 0
 
     expected = _state(uninterrupted)
     assert len(expected["cras"]) == CRAS
