@@ -88,7 +88,7 @@ worker: install ## Lance un worker Celery sur les files celery et exports (REDIS
 beat: install ## Lance l'ordonnanceur Celery beat
 	$(BIN)/celery -A cnfs beat --loglevel=INFO
 
-bench: install ## Mesure statistiques, exports et charge HTTP sur PostgreSQL avec 5 millions de CRA (BENCH_PARTS, BENCH_CRAS)
+bench: install ## Mesure statistiques, exports, charge HTTP et import_v1 sur PostgreSQL avec 5 millions de CRA (BENCH_PARTS, BENCH_CRAS, BENCH_IMPORT_CRAS)
 	$(BIN)/python -m bench
 
 charge: install ## Charge HTTP courte (gunicorn, worker Celery, PostgreSQL) : celle de la CI

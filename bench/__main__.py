@@ -13,7 +13,15 @@ import django
 
 
 def main(argv: list[str]) -> int:
-    from bench.dataset import BROKER_VARIABLES, SHORT_LOAD_URL, database_url, django_env
+    from bench.dataset import (
+        BROKER_VARIABLES,
+        DATASET_PARTS,
+        SHORT_LOAD_URL,
+        database_url,
+        django_env,
+        import_url,
+        requested_parts,
+    )
 
     if argv == ["fraicheur"]:
         # Started by the bench, with the database and the broker in the environment.
@@ -41,7 +49,9 @@ def main(argv: list[str]) -> int:
     # The settings read the database and the broker when they load: no broker here (no task is sent).
     for name in BROKER_VARIABLES:
         os.environ.pop(name, None)
-    os.environ.update(django_env(database_url()))
+    # The import alone needs no dataset: the bench process then reads the import's database only.
+    dataset = set(requested_parts() or DATASET_PARTS) & set(DATASET_PARTS)
+    os.environ.update(django_env(database_url() if dataset else import_url()))
     django.setup()
     from bench.run import main as run
 

@@ -20,6 +20,9 @@ from psycopg import sql
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cnfs_bench"
 SHORT_LOAD_URL = "postgres://postgres@127.0.0.1:5432/cnfs_charge"  # the short load of .ci/run
+IMPORT_URL = "postgres://postgres@127.0.0.1:5432/cnfs_bench_import"  # import_v1's, recreated at each run
+PARTS = ("statistiques", "exports", "charge", "import_v1")
+DATASET_PARTS = ("statistiques", "exports", "charge")  # the parts measured on the dataset of generated CRAs
 SETTINGS = "bench.settings"
 BROKER_VARIABLES = ("REDIS_URL", "CELERY_BROKER_URL")
 MARKER = "bench_jeu_de_donnees"
@@ -40,6 +43,18 @@ class Dataset:
 
 def database_url() -> str:
     return os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+
+
+def import_url() -> str:
+    return os.environ.get("BENCH_IMPORT_DATABASE_URL", IMPORT_URL)
+
+
+def requested_parts() -> list[str] | None:
+    """The parts of BENCH_PARTS (all by default), None when it names an unknown one or none."""
+    parts = [
+        part.strip() for part in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if part.strip()
+    ]
+    return parts if parts and not set(parts) - set(PARTS) else None
 
 
 def django_env(url: str, **extra: str) -> dict[str, str]:
@@ -113,6 +128,12 @@ def _recreate(url: str, cras: int) -> None:
         connection.execute(
             sql.SQL("INSERT INTO {} (generes) VALUES (%s)").format(sql.Identifier(MARKER)), [cras]
         )
+
+
+def fresh_database(url: str) -> None:
+    """Drops and creates a database of the bench (one it created, or none), empty but for its marker."""
+    _existing(url, 0)  # raises on a database that the bench did not create
+    _recreate(url, 0)
 
 
 def dataset_ready(url: str, cras: int) -> Dataset:

@@ -1,7 +1,8 @@
 """`make bench` (SPEC §10): the dataset, then its parts. Statistics: the full rebuild of the aggregates, the
 statistics measures, the freshness of the statistics with a worker. Exports: the CSV of a million CRAs and
-the statistics PDF. Load: CRAs created through HTTP under gunicorn while statistics are browsed. Each part
-has its entry in bench/results.json and its table; BENCH_PARTS ("statistiques,exports,charge" by default)
+the statistics PDF. Load: CRAs created through HTTP under gunicorn while statistics are browsed. Import:
+import_v1 of a generated first-system export, in a database of its own (bench.import_v1). Each part has its
+entry in bench/results.json and its table; BENCH_PARTS ("statistiques,exports,charge,import_v1" by default)
 chooses them. `python -m bench charge --court` is the short load of .ci/run, on a small database."""
 
 import datetime
@@ -16,15 +17,26 @@ from django.db import connection
 from django.utils import timezone
 
 from bench import charge
-from bench.dataset import BASE_DIR, Dataset, DatasetError, database_url, dataset_ready, django_env
+from bench.dataset import (
+    BASE_DIR,
+    DATASET_PARTS,
+    PARTS,
+    Dataset,
+    DatasetError,
+    database_url,
+    dataset_ready,
+    django_env,
+    import_url,
+    requested_parts,
+)
 from bench.exports import export_measures
+from bench.import_v1 import import_cras, import_measures
 from bench.measures import RUNS, Measure
 from bench.results import RESULTS, dataset_description, french, machine, table, write_results
 from bench.statistiques import statistics_measures
 from stats.services import aggregates_rebuild
 
 DEFAULT_CRAS = 5_000_000
-PARTS = ("statistiques", "exports", "charge")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"  # a Redis database of its own: its queue is purged
 LOAD_REDIS_URL = "redis://127.0.0.1:6379/12"  # the load's own, purged too
 SHORT_LOAD_CRAS = 20_000
@@ -158,6 +170,13 @@ def load_part(url: str, dataset: Dataset) -> list[str]:
     return wrong
 
 
+def import_part() -> list[str]:
+    cras, url = import_cras(), import_url()
+    print(f"Mesure de l'import de la première version : export de {french(cras)} CRA généré puis importé…")
+    measures, setup = import_measures(cras, url)
+    return report("import_v1", f"Import de la première version, {french(cras)} CRA", setup, measures)
+
+
 def short_load() -> int:
     """`python -m bench charge --court` (.ci/run): the load for a few seconds on a small database of its
     own (BENCH_CHARGE_DATABASE_URL), built once; its results are printed, not kept."""
@@ -181,28 +200,29 @@ def short_load() -> int:
 
 def main() -> int:
     cras = int(os.environ.get("BENCH_CRAS", DEFAULT_CRAS))
-    parts = [
-        part.strip() for part in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if part.strip()
-    ]
-    if not parts or set(parts) - set(PARTS):
+    parts = requested_parts()
+    if parts is None:
         print(f"BENCH_PARTS : une ou plusieurs parties parmi {', '.join(PARTS)}.", file=sys.stderr)
         return 2
-    url = database_url()
-    try:
-        dataset = dataset_ready(url, cras)
-    except (DatasetError, subprocess.CalledProcessError) as error:
-        print(f"Jeu de données impossible à préparer : {error}", file=sys.stderr)
-        return 1
     failed = []
-    if "statistiques" in parts:
-        failed += statistics_part(url, dataset)
-    elif not dataset.reused:
-        print("Construction des agrégats…")  # the statistics PDF reads them
-        aggregates_rebuild()
-    if "exports" in parts:
-        failed += exports_part(url, dataset)
-    if "charge" in parts:
-        failed += load_part(url, dataset)
+    if set(parts) & set(DATASET_PARTS):
+        url = database_url()
+        try:
+            dataset = dataset_ready(url, cras)
+        except (DatasetError, subprocess.CalledProcessError) as error:
+            print(f"Jeu de données impossible à préparer : {error}", file=sys.stderr)
+            return 1
+        if "statistiques" in parts:
+            failed += statistics_part(url, dataset)
+        elif not dataset.reused:
+            print("Construction des agrégats…")  # the statistics PDF reads them
+            aggregates_rebuild()
+        if "exports" in parts:
+            failed += exports_part(url, dataset)
+        if "charge" in parts:
+            failed += load_part(url, dataset)
+    if "import_v1" in parts:
+        failed += import_part()
     if failed:
         print(f"\nMesures impossibles : {', '.join(failed)}.", file=sys.stderr)
     return 1 if failed else 0
