@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
     "csp",
     "cnfs",
     "accounts",
@@ -165,6 +166,17 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Conseiller numérique] "
 
 INVITATION_VALIDITY = timedelta(days=7)
+
+# ProConnect (SPEC §14, docs/authentification.md): off, and no button, until the three are set.
+# PROCONNECT_DOMAIN: ProConnect's host (API under https://<host>/api/v2), or a full URL for a local provider.
+PROCONNECT_DOMAIN = os.environ.get("PROCONNECT_DOMAIN", "")
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+# allauth keeps the state of a ProConnect login and the link of an identity to an account; its app is built
+# from the three settings above (accounts.adapters.SocialAccountAdapter), never from the database.
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True

@@ -215,9 +215,9 @@ def test_a_coordinateur_has_a_link_to_his_team_statistics(world, log_in):
 @pytest.mark.parametrize(
     ("name", "lien"),
     [
-        ("hub", "territoires/hub/{hub}/\">Statistiques du hub"),
-        ("prefet_rhone", "territoires/departement/69/\">Statistiques du département"),
-        ("prefet_ara", "territoires/region/84/\">Statistiques de la région"),
+        ("hub", 'territoires/hub/{hub}/">Statistiques du hub'),
+        ("prefet_rhone", 'territoires/departement/69/">Statistiques du département'),
+        ("prefet_ara", 'territoires/region/84/">Statistiques de la région'),
     ],
 )
 def test_a_territory_role_has_a_link_to_its_territorys_statistics(world, log_in, name, lien):
