@@ -1,6 +1,7 @@
 """The local ProConnect (tests/fournisseur_proconnect.py), a real process on a free loopback port: started
 once per test process, stopped at the end. `proconnect` configures the service for it."""
 
+import copy
 import os
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import requests
 from django.conf import settings
 
 START_TIMEOUT = 15  # seconds
+PREFIX = "/api/v2"  # ProConnect's API root, which the local provider imitates
 
 
 def free_port() -> int:
@@ -61,7 +63,7 @@ def fournisseur_proconnect(tmp_path_factory):
         process = subprocess.Popen(
             command, env=environment, cwd=settings.BASE_DIR, stdout=output, stderr=subprocess.STDOUT
         )
-    fournisseur = Fournisseur(url=f"http://127.0.0.1:{port}/api/v2", process=process)
+    fournisseur = Fournisseur(url=f"http://127.0.0.1:{port}{PREFIX}", process=process)
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -89,6 +91,10 @@ def proconnect(settings, fournisseur_proconnect):
     settings.PROCONNECT_DOMAIN = fournisseur_proconnect.url
     settings.PROCONNECT_CLIENT_ID = "cnfs-tests"
     settings.PROCONNECT_CLIENT_SECRET = "secret-de-test"
+    # As cnfs/settings/base.py does for PROCONNECT_DOMAIN: the browser may follow the forms to the provider.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"].append(fournisseur_proconnect.url.removesuffix(PREFIX))
+    settings.CONTENT_SECURITY_POLICY = policy
     return fournisseur_proconnect
 
 

@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -297,6 +298,12 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# The ProConnect button and the logout after a ProConnect login are forms whose answer redirects to
+# ProConnect: form-action names its origin, or the browser stops there.
+if PROCONNECT_DOMAIN:
+    _proconnect = urlsplit(PROCONNECT_DOMAIN if "://" in PROCONNECT_DOMAIN else f"https://{PROCONNECT_DOMAIN}")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_proconnect.scheme}://{_proconnect.netloc}")
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -2,6 +2,9 @@
 of a linked or linkable account, each failure with its French page and nothing created, the logout through
 the provider's end-session, and no button when ProConnect is not configured."""
 
+import os
+import subprocess
+import sys
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -250,3 +253,18 @@ def test_no_button_nor_pages_when_not_configured(db, client):
     assert "ProConnect" not in client.get("/accounts/login/").content.decode()
     assert client.post(LOGIN).status_code == 404
     assert client.get(CALLBACK, {"code": "x", "state": "y"}).status_code == 404
+
+
+def test_the_policy_lets_the_forms_go_to_proconnect():
+    """The settings read from the environment: ProConnect's origin in form-action (the button's redirect)."""
+    code = (
+        "from django.conf import settings as s; print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "cnfs.settings.test"}
+    environment["PROCONNECT_DOMAIN"] = "auth.agentconnect.gouv.fr"
+
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    ).stdout
+
+    assert output.strip() == "[\"'self'\", 'https://auth.agentconnect.gouv.fr']"
