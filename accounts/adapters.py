@@ -1,3 +1,5 @@
+import contextlib
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
@@ -25,14 +27,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_logout_redirect_url(self, request):
         """After a ProConnect login, the logout goes on to ProConnect's (SPEC §14), which comes back home."""
         id_token = request.session.get(ID_TOKEN_SESSION_KEY)
+        url = None
         if id_token and proconnect.proconnect_enabled():
-            try:
-                return proconnect.end_session_url(
+            # Provider down: the session here is closed all the same, and the browser goes home.
+            with contextlib.suppress(proconnect.ProConnectError):
+                url = proconnect.end_session_url(
                     id_token=id_token, post_logout_redirect_uri=request.build_absolute_uri(reverse("home"))
                 )
-            except proconnect.ProConnectError:
-                pass  # provider down: the session here is closed all the same
-        return super().get_logout_redirect_url(request)
+        return url or super().get_logout_redirect_url(request)
 
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth counts failed logins under this key (and clears it after a password reset): per account

@@ -51,9 +51,13 @@ def base_url() -> str:
     return domain if "://" in domain else f"https://{domain}/api/v2"
 
 
-def _get(url: str, **kwargs) -> requests.Response:
+ENDPOINTS = ("issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
+
+
+def _call(method: str, url: str, **kwargs) -> requests.Response:
+    """A request to the provider; unreachable or failing (5xx), it is "unavailable"."""
     try:
-        response = requests.get(url, timeout=TIMEOUT, **kwargs)
+        response = requests.request(method, url, timeout=TIMEOUT, **kwargs)
     except requests.RequestException as error:
         raise ProConnectError(Erreur.INDISPONIBLE, str(error)) from error
     if response.status_code >= 500:
@@ -61,15 +65,26 @@ def _get(url: str, **kwargs) -> requests.Response:
     return response
 
 
+def _document(url: str) -> dict:
+    """A JSON document the provider publishes (discovery, JWKS): anything else is an unavailable provider."""
+    response = _call("GET", url)
+    try:
+        document = response.json() if response.status_code == 200 else None
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise ProConnectError(Erreur.INDISPONIBLE, f"{url}: {response.status_code}, pas un document JSON")
+    return document
+
+
 def configuration() -> dict:
     """The provider's discovery document (cached an hour)."""
     url = f"{base_url()}/.well-known/openid-configuration"
     document = cache.get(f"proconnect:{url}")
     if document is None:
-        response = _get(url)
-        if response.status_code != 200:
-            raise ProConnectError(Erreur.INDISPONIBLE, f"{url}: {response.status_code}")
-        document = response.json()
+        document = _document(url)
+        if any(not document.get(name) for name in ENDPOINTS):
+            raise ProConnectError(Erreur.INDISPONIBLE, f"{url}: découverte incomplète")
         cache.set(f"proconnect:{url}", document, DISCOVERY_CACHE)
     return document
 
@@ -100,13 +115,17 @@ def authorization_url(*, redirect_uri: str, state: str, nonce: str, code_challen
     return f"{configuration()['authorization_endpoint']}?{urlencode(query)}"
 
 
-def end_session_url(*, id_token: str, post_logout_redirect_uri: str) -> str:
+def end_session_url(*, id_token: str, post_logout_redirect_uri: str) -> str | None:
+    """Where the logout goes on, at the provider; None if it has no end-session endpoint."""
+    endpoint = configuration().get("end_session_endpoint")
+    if not endpoint:
+        return None
     query = {
         "id_token_hint": id_token,
         "state": new_secret(),
         "post_logout_redirect_uri": post_logout_redirect_uri,
     }
-    return f"{configuration()['end_session_endpoint']}?{urlencode(query)}"
+    return f"{endpoint}?{urlencode(query)}"
 
 
 def _tokens_fetch(*, code: str, redirect_uri: str, code_verifier: str) -> dict:
@@ -118,21 +137,20 @@ def _tokens_fetch(*, code: str, redirect_uri: str, code_verifier: str) -> dict:
         "client_secret": settings.PROCONNECT_CLIENT_SECRET,
         "code_verifier": code_verifier,
     }
+    response = _call("POST", configuration()["token_endpoint"], data=data)
     try:
-        response = requests.post(configuration()["token_endpoint"], data=data, timeout=TIMEOUT)
-    except requests.RequestException as error:
-        raise ProConnectError(Erreur.INDISPONIBLE, str(error)) from error
-    if response.status_code >= 500:
-        raise ProConnectError(Erreur.INDISPONIBLE, f"token: {response.status_code}")
-    tokens = response.json() if response.status_code == 200 else {}
-    if "access_token" not in tokens or "id_token" not in tokens:
+        tokens = response.json() if response.status_code == 200 else {}
+    except ValueError:
+        tokens = {}
+    # 400 invalid_grant: the code expired, was already exchanged, or its PKCE verifier is wrong.
+    if not isinstance(tokens, dict) or "access_token" not in tokens or "id_token" not in tokens:
         raise ProConnectError(Erreur.CODE, response.text[:200])
     return tokens
 
 
 def _verified(token: str, *, audience: str | None = None) -> dict:
     """The claims of a JWT signed (RS256) by one of the provider's keys; raises SIGNATURE otherwise."""
-    keys = _get(configuration()["jwks_uri"]).json()
+    keys = _document(configuration()["jwks_uri"])
     try:
         kid = jwt.get_unverified_header(token).get("kid")
         key = jwt.PyJWKSet.from_dict(keys)[kid]
@@ -143,7 +161,7 @@ def _verified(token: str, *, audience: str | None = None) -> dict:
             audience=audience,
             options={"verify_aud": audience is not None, "require": ["sub"]},
         )
-    except (jwt.PyJWTError, KeyError) as error:
+    except (jwt.PyJWTError, KeyError, TypeError) as error:
         raise ProConnectError(Erreur.SIGNATURE, str(error)) from error
 
 
@@ -154,13 +172,16 @@ def identity_fetch(*, code: str, redirect_uri: str, code_verifier: str, nonce: s
     id_token = _verified(tokens["id_token"], audience=settings.PROCONNECT_CLIENT_ID)
     if id_token.get("iss") != configuration()["issuer"] or id_token.get("nonce") != nonce:
         raise ProConnectError(Erreur.SIGNATURE, "iss ou nonce inattendu dans l'ID token")
-    response = _get(
-        configuration()["userinfo_endpoint"], headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    response = _call(
+        "GET",
+        configuration()["userinfo_endpoint"],
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
     )
-    if response.status_code != 200 or not response.headers.get("Content-Type", "").startswith(
-        "application/jwt"
-    ):
-        raise ProConnectError(Erreur.SIGNATURE, f"userinfo: {response.status_code}, pas un JWT")
+    if response.status_code != 200:
+        raise ProConnectError(Erreur.CODE, f"userinfo: {response.status_code}")
+    # ProConnect signs its userinfo: an answer in plain JSON is not its own.
+    if not response.headers.get("Content-Type", "").startswith("application/jwt"):
+        raise ProConnectError(Erreur.SIGNATURE, "userinfo : pas un JWT")
     userinfo = _verified(response.text)
     if userinfo["sub"] != id_token["sub"]:
         raise ProConnectError(Erreur.SIGNATURE, "userinfo d'une autre identité que l'ID token")

@@ -8,8 +8,8 @@ codes, ID token with the nonce, end-session. This module adds what ProConnect do
 - PKCE is checked: a code issued with a `code_challenge` is exchanged only with its `code_verifier`;
 - discovery announces `acr_values_supported`, the signed userinfo and the ProConnect scopes;
 - everything is served under `/api/v2`, as ProConnect does.
-A test breaks one answer by giving a user the claim `cnfs_faute` = "signature": his userinfo is then signed
-by another key under the same `kid` (a forged answer)."""
+A test breaks one answer by giving a user the claim `cnfs_faute`: "signature", his userinfo is signed by
+another key under the same `kid` (a forged answer); "json", it is plain JSON (a generic provider's)."""
 
 import argparse
 import base64
@@ -100,9 +100,10 @@ def userinfo():
     scopes = set(current_token.scope.split()) | set(CLAIMS)
     claims = {name: value for name, value in user.claims.items() if name in scopes}
     claims.update(sub=user.sub, iss=flask.request.host_url.rstrip("/"), iat=int(time.time()))
-    key = storage.jwk
-    if user.claims.get(FAULT) == "signature":
-        key = jose.RSAKey.generate_key(is_private=True)
+    fault = user.claims.get(FAULT)
+    if fault == "json":
+        return flask.jsonify(claims)
+    key = jose.RSAKey.generate_key(is_private=True) if fault == "signature" else storage.jwk
     return _signed(claims, key)
 
 

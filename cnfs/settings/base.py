@@ -302,8 +302,12 @@ CONTENT_SECURITY_POLICY = {
 # The ProConnect button and the logout after a ProConnect login are forms whose answer redirects to
 # ProConnect: form-action names its origin, or the browser stops there.
 if PROCONNECT_DOMAIN:
-    _proconnect = urlsplit(PROCONNECT_DOMAIN if "://" in PROCONNECT_DOMAIN else f"https://{PROCONNECT_DOMAIN}")
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_proconnect.scheme}://{_proconnect.netloc}")
+    _proconnect = urlsplit(
+        PROCONNECT_DOMAIN if "://" in PROCONNECT_DOMAIN else f"https://{PROCONNECT_DOMAIN}"
+    )
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_proconnect.scheme}://{_proconnect.netloc}"
+    )
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -189,9 +189,10 @@ def test_a_replayed_code_is_refused(client, proconnect, prefet):
     assert not SocialAccount.objects.exists()
 
 
-def test_a_userinfo_with_a_bad_signature_is_refused(client, proconnect, prefet):
+@pytest.mark.parametrize("faute", ["signature", "json"])
+def test_a_userinfo_not_signed_by_proconnect_is_refused(client, proconnect, prefet, faute):
     users = User.objects.count()
-    sub = proconnect.identity(prefet.email, cnfs_faute="signature")
+    sub = proconnect.identity(prefet.email, cnfs_faute=faute)
 
     response = _login(client, proconnect, sub)
 
@@ -199,6 +200,48 @@ def test_a_userinfo_with_a_bad_signature_is_refused(client, proconnect, prefet):
     assert "n&#x27;a pas pu être vérifiée" in response.content.decode()
     assert "_auth_user_id" not in client.session
     _nothing_created(users)
+
+
+def _tamper_state(client, **changes):
+    """Changes the pending login's state, as kept in the session (allauth's statekit)."""
+    session = client.session
+    states = session["socialaccount_states"]
+    for stashed in states.values():
+        stashed[0].update(changes)
+    session["socialaccount_states"] = states
+    session.save()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"pkce_code_verifier": "pas-le-bon"}, "déjà servi ou a expiré"),  # the provider checks PKCE
+        ({"nonce": "pas-le-bon"}, "n&#x27;a pas pu être vérifiée"),  # the ID token carries the first
+    ],
+)
+def test_the_pkce_verifier_and_the_nonce_are_checked(client, proconnect, prefet, changes, message):
+    callback = proconnect.authorize(_authorization(client), proconnect.identity(prefet.email))
+    _tamper_state(client, **changes)
+
+    response = client.get(callback_path(callback))
+
+    assert response.status_code == 400 and message in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not SocialAccount.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("next_url", "landing"), [("/pilotage/", "/pilotage/"), ("https://ailleurs.fr/", None)]
+)
+def test_the_login_goes_where_the_person_was_going_on_this_site_only(
+    client, proconnect, prefet, next_url, landing
+):
+    response = client.post(LOGIN, {"next": next_url})
+    callback = proconnect.authorize(response["Location"], proconnect.identity(prefet.email))
+
+    response = client.get(callback_path(callback))
+
+    assert response.url == (landing or "/accounts/accueil/")
 
 
 def test_a_cancelled_login(client, proconnect, prefet):
@@ -231,6 +274,16 @@ def test_the_logout_goes_through_the_end_session_of_proconnect(client, proconnec
         timeout=5,
     )
     assert requests.get(response.url, timeout=5).ok and confirm.headers["Location"] == "http://testserver/"
+
+
+def test_the_logout_when_proconnect_is_down_closes_the_session_here(client, proconnect, prefet, settings):
+    _login(client, proconnect, proconnect.identity(prefet.email))
+    settings.PROCONNECT_DOMAIN = f"http://127.0.0.1:{free_port()}/api/v2"
+    cache.clear()
+
+    response = client.post("/accounts/logout/")
+
+    assert response.url == "/" and "_auth_user_id" not in client.session
 
 
 def test_a_password_logout_stays_here(client, proconnect, prefet, login_as):
