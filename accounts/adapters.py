@@ -78,10 +78,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if sociallogin.is_existing:
                 user = sociallogin.user
                 if not user.is_active:
-                    raise proconnect.ProConnectError(proconnect.Erreur.INCONNU, f"compte désactivé : {user}")
+                    raise proconnect.ProConnectError(proconnect.Erreur.INCONNU, f"compte {user.pk} désactivé")
             else:
                 user = account_for_identity(email)
                 if user is None:
-                    raise proconnect.ProConnectError(proconnect.Erreur.INCONNU, email)
+                    raise proconnect.ProConnectError(proconnect.Erreur.INCONNU, "aucun compte rattachable")
                 sociallogin.connect(request, user)
             proconnect_login_record(user=user)

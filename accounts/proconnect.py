@@ -18,6 +18,8 @@ ACR_VALUES = "eidas1"
 # ProConnect answers within a second; a provider that hangs must not hold a web worker.
 TIMEOUT = 10
 DISCOVERY_CACHE = 60 * 60
+# What the discovery document must name (end_session_endpoint is optional: the logout then stays here).
+ENDPOINTS = ("issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
 
 
 class Erreur(enum.StrEnum):
@@ -49,9 +51,6 @@ def base_url() -> str:
     (the local provider of the tests and the demo speaks plain HTTP)."""
     domain = settings.PROCONNECT_DOMAIN.rstrip("/")
     return domain if "://" in domain else f"https://{domain}/api/v2"
-
-
-ENDPOINTS = ("issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
 
 
 def _call(method: str, url: str, **kwargs) -> requests.Response:

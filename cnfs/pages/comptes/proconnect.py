@@ -2,6 +2,8 @@
 ProConnect, and the callback, which checks the state, reads the verified identity and logs in the linked
 account. Every failure ends on one French page that says what happened and what to do; nothing is created."""
 
+import logging
+
 from allauth.account.utils import get_next_redirect_url
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.helpers import complete_social_login
@@ -13,6 +15,8 @@ from django.shortcuts import redirect, render
 
 from accounts import proconnect
 from accounts.proconnect import Erreur, ProConnectError
+
+logger = logging.getLogger(__name__)
 
 # Title, explanation and HTTP status of each failure's page.
 ECHECS = {
@@ -57,9 +61,11 @@ def _provider(request):
     return get_adapter().get_provider(request, "proconnect")
 
 
-def _echec(request, erreur: Erreur):
-    titre, explication, status = ECHECS[erreur]
-    context = {"titre": titre, "explication": explication, "erreur": erreur}
+def _echec(request, error: ProConnectError):
+    # The detail (which check failed, what the provider said) is for the logs, not for the page.
+    logger.warning("Connexion ProConnect en échec : %s", error)
+    titre, explication, status = ECHECS[error.erreur]
+    context = {"titre": titre, "explication": explication, "erreur": error.erreur}
     return render(request, "accounts/proconnect_echec.html", context, status=status)
 
 
@@ -72,7 +78,7 @@ def proconnect_login(request):
     try:
         return provider.redirect(request, AuthProcess.LOGIN, next_url=get_next_redirect_url(request))
     except ProConnectError as error:
-        return _echec(request, error.erreur)
+        return _echec(request, error)
 
 
 @login_not_required
@@ -81,9 +87,10 @@ def proconnect_callback(request):
     try:
         state = provider.unstash_redirect_state(request, request.GET.get("state", ""))
     except PermissionDenied:
-        return _echec(request, Erreur.ETAT)
+        return _echec(request, ProConnectError(Erreur.ETAT))
     if "error" in request.GET or "code" not in request.GET:
-        return _echec(request, Erreur.ANNULE if request.GET.get("error") == "access_denied" else Erreur.REFUS)
+        erreur = Erreur.ANNULE if request.GET.get("error") == "access_denied" else Erreur.REFUS
+        return _echec(request, ProConnectError(erreur, request.GET.get("error", "")))
     try:
         claims, id_token = proconnect.identity_fetch(
             code=request.GET["code"],
@@ -95,4 +102,4 @@ def proconnect_callback(request):
         sociallogin.state = {**state, "id_token": id_token}
         return complete_social_login(request, sociallogin)
     except ProConnectError as error:
-        return _echec(request, error.erreur)
+        return _echec(request, error)
