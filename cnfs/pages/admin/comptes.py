@@ -6,7 +6,7 @@ superuser changes staff status, groups, individual permissions, or a superuser's
 """
 
 from allauth.account.models import EmailAddress
-from allauth.socialaccount.models import SocialApp, SocialToken
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
@@ -129,9 +129,11 @@ def admin_access_sync(user: User) -> None:
 # an account logs in with its e-mail alone, changed in its own form (journaled).
 admin.site.unregister(EmailAddress)
 # ProConnect's client comes from the environment and its tokens are not stored: these tables stay empty.
-# The links of identities to accounts (SocialAccount) stay with the superusers, who may remove one.
+# allauth's table of the links of identities to accounts would let anyone with the permission link any
+# identity to any account: a link is made by its owner's ProConnect login only (docs/authentification.md).
 admin.site.unregister(SocialApp)
 admin.site.unregister(SocialToken)
+admin.site.unregister(SocialAccount)
 
 
 @admin.register(User)
