@@ -82,6 +82,16 @@ def test_a_linked_identity_logs_in_again_without_a_second_link(client, proconnec
     assert SocialAccount.objects.count() == 1
 
 
+def test_an_account_whose_invitation_was_accepted_is_linked(world, client, proconnect):
+    invitation = services.invitation_send(user=world.prefet_rhone, invited_by=world.admin)
+    services.invitation_accept(invitation=invitation, password="un-mot-de-passe-choisi")
+
+    response = _login(client, proconnect, proconnect.identity("prefet@rhone.gouv.fr"))
+
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(world.prefet_rhone.pk)
+    assert SocialAccount.objects.get().user == world.prefet_rhone
+
+
 def test_an_invited_conseiller_is_activated_by_his_first_proconnect_login(world, client, proconnect):
     admin_role = world.admin.roles.get()
     invitation = services.invitation_create(
