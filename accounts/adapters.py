@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts import proconnect
 from accounts.appareils import appareil_trust, login_failures_key
 from accounts.selectors import account_for_identity
-from accounts.services import proconnect_login_record
+from accounts.services import proconnect_link_record
 
 # The session key of the ID token of a ProConnect login: the hint of its logout (end_session_endpoint).
 ID_TOKEN_SESSION_KEY = "proconnect_id_token"
@@ -73,15 +73,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin):
         """Links a new identity to the account of its e-mail, if it was invited or its address proven; an
         unknown identity, or one of a deactivated account, stops here with nothing created (SPEC §14)."""
-        email = sociallogin.account.extra_data.get("email") or ""
+        if sociallogin.is_existing:
+            if not sociallogin.user.is_active:
+                raise proconnect.ProConnectError(
+                    proconnect.Erreur.INCONNU, f"compte {sociallogin.user.pk} désactivé"
+                )
+            return
+        user = account_for_identity(sociallogin.account.extra_data.get("email") or "")
+        if user is None:
+            raise proconnect.ProConnectError(proconnect.Erreur.INCONNU, "aucun compte rattachable")
         with transaction.atomic():
-            if sociallogin.is_existing:
-                user = sociallogin.user
-                if not user.is_active:
-                    raise proconnect.ProConnectError(proconnect.Erreur.INCONNU, f"compte {user.pk} désactivé")
-            else:
-                user = account_for_identity(email)
-                if user is None:
-                    raise proconnect.ProConnectError(proconnect.Erreur.INCONNU, "aucun compte rattachable")
-                sociallogin.connect(request, user)
-            proconnect_login_record(user=user)
+            sociallogin.connect(request, user)
+            proconnect_link_record(user=user)

@@ -159,12 +159,14 @@ def conseiller_activate(*, user: User, when=None) -> None:
         conseiller.save(update_fields=["date_activation"])
 
 
-def proconnect_login_record(*, user: User) -> None:
-    """A ProConnect login of `user`: his valid invitations are accepted (the identity proves the address they
-    were sent to, SPEC §18) and a conseiller's Espace Coop is activated (SPEC §2)."""
+def proconnect_link_record(*, user: User) -> None:
+    """The first ProConnect login of `user`, linked by his e-mail. For an account that never chose a password,
+    the invitation is its way in: its valid invitations are accepted (the identity proves the address they
+    were sent to, SPEC §18). A conseiller's Espace Coop is activated (SPEC §2)."""
     with transaction.atomic():
-        for invitation in user.invitations.pending():
-            invitation_accept(invitation=invitation, password=None)
+        if not user.has_usable_password():
+            for invitation in user.invitations.pending():
+                invitation_accept(invitation=invitation, password=None)
         conseiller_activate(user=user)
 
 

@@ -114,6 +114,20 @@ def test_an_invited_conseiller_is_activated_by_his_first_proconnect_login(world,
     assert not world.bruno.user.has_usable_password()
 
 
+def test_an_account_with_a_password_keeps_its_pending_invitation_to_accept(world, client, proconnect):
+    """Its invitation lets the identity be linked, but giving its role stays the addressee's click."""
+    invitation = services.invitation_send(
+        user=world.prefet_rhone, invited_by=world.admin, kind=RoleKind.PREFET, departement=world.ain
+    )
+
+    response = _login(client, proconnect, proconnect.identity("prefet@rhone.gouv.fr"))
+
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(world.prefet_rhone.pk)
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not world.prefet_rhone.roles.filter(departement=world.ain).exists()
+
+
 @pytest.mark.parametrize(
     "email",
     [
