@@ -9,7 +9,7 @@ PORT ?= 8000
 RUNSERVER := SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo serve migrate test test-fast test-long test-browser captures quality format worker beat bench charge clean
+.PHONY: help install lock demo demo-proconnect serve migrate test test-fast test-long test-browser captures quality format worker beat bench charge clean
 
 help: ## Affiche cette aide
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,16 @@ migrate: install ## Applique les migrations
 demo: migrate ## Installe, migre, charge les données de démonstration et sert le site sur http://127.0.0.1:8000
 	$(MANAGE) seed_demo
 	$(RUNSERVER)
+
+# The local provider (tests/fournisseur_proconnect.py) runs beside the site and stops with it; the demo
+# accounts appear on its page with one click (docs/authentification.md).
+PROCONNECT_PORT ?= 8765
+demo-proconnect: migrate ## Comme make demo, avec un ProConnect local (http://127.0.0.1:8765) et son bouton
+	$(MANAGE) seed_demo
+	AUTHLIB_INSECURE_TRANSPORT=1 $(BIN)/python -m tests.fournisseur_proconnect --port $(PROCONNECT_PORT) & \
+	trap "kill $$!" EXIT INT TERM; \
+	PROCONNECT_DOMAIN=http://127.0.0.1:$(PROCONNECT_PORT)/api/v2 PROCONNECT_CLIENT_ID=cnfs-demo \
+	PROCONNECT_CLIENT_SECRET=demo $(RUNSERVER)
 
 serve: install ## Sert le site sans recharger les données
 	$(RUNSERVER)

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -123,9 +124,10 @@ def invitation_create(
         return invitation_send(user=user, invited_by=invited_by_role.user, kind=kind, **scope)
 
 
-def invitation_accept(*, invitation: Invitation, password: str) -> User:
-    """Sets the chosen password and gives the invitation's role; for a conseiller, links his fiche: the
-    activation of his Espace Coop. A deactivated account stays so (its link is no longer valid)."""
+def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
+    """Sets the chosen password (None: a ProConnect login, no password) and gives the invitation's role; for
+    a conseiller, links his fiche: the activation of his Espace Coop. A deactivated account stays so (its
+    link is no longer valid)."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
@@ -136,8 +138,9 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
             raise ValidationError("Ce lien d'invitation n'est plus valide.")
         now = timezone.now()
         user = invitation.user
-        user.set_password(password)
-        user.save(update_fields=["password"])
+        if password is not None:
+            user.set_password(password)
+            user.save(update_fields=["password"])
         invitation.accepted_at = now
         invitation.save(update_fields=["accepted_at"])
         if invitation.conseiller is not None:
@@ -154,6 +157,28 @@ def conseiller_activate(*, user: User, when=None) -> None:
     if conseiller is not None and conseiller.date_activation is None:
         conseiller.date_activation = when or timezone.now()
         conseiller.save(update_fields=["date_activation"])
+
+
+def proconnect_link_record(*, user: User) -> None:
+    """The first ProConnect login of `user`, linked by his e-mail. For an account that never chose a password,
+    the invitation is its way in: its valid invitations are accepted (the identity proves the address they
+    were sent to, SPEC §18). A conseiller's Espace Coop is activated (SPEC §2)."""
+    with transaction.atomic():
+        if not user.has_usable_password():
+            for invitation in user.invitations.pending():
+                invitation_accept(invitation=invitation, password=None)
+        conseiller_activate(user=user)
+
+
+def emails_verify(*, users) -> None:
+    """Records the e-mail of each account as proven (allauth's EmailAddress), which lets a ProConnect identity
+    of that address be linked to it: an action of the national team, or of the demo's loading."""
+    known = set(EmailAddress.objects.filter(user__in=users).values_list("user_id", flat=True))
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=True, primary=True)
+        for user in users
+        if user.pk not in known
+    )
 
 
 def invitations_purge_expired() -> int:

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from accounts.proconnect import proconnect_enabled
+
 # django-dsfr's own context processor reads its configuration from the database on every page;
 # the service's header and footer are fixed, so they come from the settings without a query.
 _SITE_CONFIG = {
@@ -20,4 +22,5 @@ _SITE_CONFIG = {
 
 
 def site(request):
-    return {"SITE_CONFIG": _SITE_CONFIG}
+    # PROCONNECT_ENABLED: the login page shows ProConnect's button only when it is configured.
+    return {"SITE_CONFIG": _SITE_CONFIG, "PROCONNECT_ENABLED": proconnect_enabled()}

@@ -10,6 +10,9 @@ from hypothesis import settings as hypothesis_settings
 from tests.utils import StrictClient
 from tests.world import SharedWorld, build_world
 
+# The local ProConnect process and its configuration (fixtures `fournisseur_proconnect`, `proconnect`).
+pytest_plugins = ["tests.proconnect"]
+
 # Hypothesis profiles (HYPOTHESIS_PROFILE, `make test-long`): each property test asks for a number of examples
 # through tests.utils.examples(), which scales it by max_examples / 100 (Hypothesis' own default). Both
 # profiles inherit the one Hypothesis chose (in CI: derandomized, no example database).

@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
     "csp",
     "cnfs",
     "accounts",
@@ -176,6 +178,17 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Conseiller numérique] "
 
 INVITATION_VALIDITY = timedelta(days=7)
 
+# ProConnect (SPEC §14, docs/authentification.md): off, and no button, until the three are set.
+# PROCONNECT_DOMAIN: ProConnect's host (API under https://<host>/api/v2), or a full URL for a local provider.
+PROCONNECT_DOMAIN = os.environ.get("PROCONNECT_DOMAIN", "")
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+# allauth keeps the state of a ProConnect login and the link of an identity to an account; its app is built
+# from the three settings above (accounts.adapters.SocialAccountAdapter), never from the database.
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -295,6 +308,16 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# The ProConnect button and the logout after a ProConnect login are forms whose answer redirects to
+# ProConnect: form-action names its origin, or the browser stops there.
+if PROCONNECT_DOMAIN:
+    _proconnect = urlsplit(
+        PROCONNECT_DOMAIN if "://" in PROCONNECT_DOMAIN else f"https://{PROCONNECT_DOMAIN}"
+    )
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_proconnect.scheme}://{_proconnect.netloc}"
+    )
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -7,7 +7,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
 
 from accounts.enums import RoleKind
-from accounts.services import conseiller_account_link, role_grant, user_get_or_create
+from accounts.services import conseiller_account_link, emails_verify, role_grant, user_get_or_create
 from conseillers.demo.data import DEMO_PASSWORD, PILOTAGE_ACCOUNTS
 from conseillers.demo.plan import DemoError, DemoPlan
 from conseillers.models import Conseiller, Contrat, Permanence, PermanenceConseiller
@@ -186,3 +186,5 @@ def accounts_load(plan: DemoPlan, structures, conseillers) -> None:
     User.objects.filter(pk__in=[user.pk for user in users]).exclude(password=password, is_active=True).update(
         password=password, is_active=True
     )
+    # Their addresses are proven: `make demo-proconnect` logs them in through the local provider.
+    emails_verify(users=users)

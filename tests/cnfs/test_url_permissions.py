@@ -117,6 +117,10 @@ URLS = {
     "accounts:invitation_accept": lambda world, name: [
         Case(reverse(name, args=["jeton-inconnu"]), frozenset())
     ],
+    # ProConnect is not configured in the tests' settings: 404 for anyone (tests/accounts/test_proconnect.py
+    # tests them against the local provider).
+    "accounts:proconnect_login": _fixed(frozenset()),
+    "accounts:proconnect_callback": _fixed(frozenset()),
     "lieux:list": _fixed(COOP),
     "lieux:new": _fixed(COOP),
     "lieux:edit": _owned(

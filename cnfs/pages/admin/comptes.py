@@ -6,6 +6,7 @@ superuser changes staff status, groups, individual permissions, or a superuser's
 """
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
@@ -127,6 +128,12 @@ def admin_access_sync(user: User) -> None:
 # allauth's address table would let a superuser add a login address without proof of ownership (SPEC §18):
 # an account logs in with its e-mail alone, changed in its own form (journaled).
 admin.site.unregister(EmailAddress)
+# ProConnect's client comes from the environment and its tokens are not stored: these tables stay empty.
+# allauth's table of the links of identities to accounts would let anyone with the permission link any
+# identity to any account: a link is made by its owner's ProConnect login only (docs/authentification.md).
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)
+admin.site.unregister(SocialAccount)
 
 
 @admin.register(User)
