@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.enums import RoleKind
+from cnfs.socle.provenance import source_id_field
 
 
 class UserManager(BaseUserManager):
@@ -40,15 +41,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l'administration", default=False)
     date_joined = models.DateTimeField("créé le", default=timezone.now)
-    source_id = models.CharField(
-        "identifiant dans la première version",
-        max_length=24,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="ObjectId du document importé de la première version (vide si créé ici).",
-    )
+    source_id = source_id_field()
 
     objects = UserManager()
 

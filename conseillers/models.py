@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from cnfs.socle.provenance import source_id_field
 from conseillers.enums import MotifRupture, StatutConseiller, TypeAcces, TypeContrat
 
 
@@ -71,15 +72,7 @@ class Conseiller(models.Model):
     superieur_fonction = models.CharField("fonction du supérieur hiérarchique", max_length=150, blank=True)
     superieur_email = models.EmailField("e-mail du supérieur hiérarchique", blank=True)
     superieur_telephone = models.CharField("téléphone du supérieur hiérarchique", max_length=20, blank=True)
-    source_id = models.CharField(
-        "identifiant dans la première version",
-        max_length=24,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="ObjectId du document importé de la première version (vide si créé ici).",
-    )
+    source_id = source_id_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -126,15 +119,7 @@ class Contrat(models.Model):
     motif_rupture = models.CharField(
         "motif de rupture", max_length=30, choices=MotifRupture.choices, blank=True
     )
-    source_id = models.CharField(
-        "identifiant dans la première version",
-        max_length=24,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="ObjectId du document importé de la première version (vide si créé ici).",
-    )
+    source_id = source_id_field()
 
     objects = ContratQuerySet.as_manager()
 
@@ -184,15 +169,7 @@ class Permanence(models.Model):
     telephone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
     site_web = models.CharField("site web", max_length=500, blank=True)
-    source_id = models.CharField(
-        "identifiant dans la première version",
-        max_length=24,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="ObjectId du document importé de la première version (vide si créé ici).",
-    )
+    source_id = source_id_field()
     conseillers = models.ManyToManyField(
         Conseiller, through="PermanenceConseiller", related_name="permanences"
     )

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from cnfs.socle.provenance import source_id_field
 from cra.enums import AGES, STATUTS, Activite, Canal, Duree, Organisme, Source, SousTheme, Theme
 
 # Themes and sub-themes are stored as bit sets: one integer per CRA, counted by bit in the statistics
@@ -130,15 +131,7 @@ class Cra(models.Model):
     source = models.CharField(
         max_length=10, choices=Source.choices, default=Source.SAISIE, db_default=Source.SAISIE, editable=False
     )
-    source_id = models.CharField(
-        "identifiant dans la première version",
-        max_length=24,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="ObjectId du CRA importé de la première version (vide si saisi ici).",
-    )
+    source_id = source_id_field("ObjectId du CRA importé de la première version (vide si saisi ici).")
     # The departures from today's rules an imported CRA kept (cnfs.import_v1.anomalies): codes, sorted.
     anomalies = models.JSONField(default=list, db_default=[], blank=True, editable=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)

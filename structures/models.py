@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models.functions import Lower
 
+from cnfs.socle.provenance import source_id_field
 from structures.enums import StatutStructure, TypeStructure
 from structures.validators import validate_siret
 
@@ -105,15 +106,7 @@ class Structure(models.Model):
     zone_rurale_revitalisation = models.BooleanField("zone de revitalisation rurale", default=False)
     qpv = models.BooleanField("quartier prioritaire de la ville", default=False)
     reseau = models.CharField("réseau", max_length=100, blank=True)
-    source_id = models.CharField(
-        "identifiant dans la première version",
-        max_length=24,
-        unique=True,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="ObjectId du document importé de la première version (vide si créé ici).",
-    )
+    source_id = source_id_field()
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 

@@ -3,7 +3,7 @@
 import datetime
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import orjson
@@ -48,13 +48,15 @@ def source_id_of(document: dict) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def readable(line, report: CollectionReport, rejects: Rejects) -> dict | None:
-    """The document of a line, counted as read; None when it is rejected (unreadable, or without `_id`)."""
-    report.read += 1
-    if line.document is None or source_id_of(line.document) is None:
-        rejects.add(report, line.source_id, line.error or "document sans _id")
-        return None
-    return line.document
+def readable_documents(lines, report: CollectionReport, rejects: Rejects) -> Iterator[dict]:
+    """The documents of the lines, each counted as read; the unreadable ones, or those without `_id`, go to
+    the rejects."""
+    for line in lines:
+        report.read += 1
+        if line.document is None or source_id_of(line.document) is None:
+            rejects.add(report, line.source_id, line.error or "document sans _id")
+        else:
+            yield line.document
 
 
 def text(value, max_length: int | None = None) -> str:

@@ -18,7 +18,7 @@ from cnfs.import_v1.common import (
     batches,
     flag,
     paris_date,
-    readable,
+    readable_documents,
     rows_upsert,
     text,
 )
@@ -96,10 +96,7 @@ def misesenrelation_read(
 ) -> dict[str, dict[str, dict]]:
     """Conseiller source id -> {mise en relation source id: Contrat fields} of the employments."""
     contrats: dict[str, dict[str, dict]] = defaultdict(dict)
-    for line in lines:
-        document = readable(line, report, rejects)
-        if document is None:
-            continue
+    for document in readable_documents(lines, report, rejects):
         source_id = document["_id"]
         if text(document.get("statut")) not in EMPLOYMENT_STATUTS:
             report.ignored["sans embauche"] += 1
@@ -218,10 +215,7 @@ def conseillers_import(
     subordonnes: dict[str, list] = {}
 
     def rows():
-        for line in lines:
-            document = readable(line, report, rejects)
-            if document is None:
-                continue
+        for document in readable_documents(lines, report, rejects):
             source_id = document["_id"]
             history = contrats.get(source_id, {})
             if not history and not text(document.get("statut")):

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from cnfs.import_v1.common import CollectionReport, Rejects, batches, readable, rows_upsert, text
+from cnfs.import_v1.common import CollectionReport, Rejects, batches, readable_documents, rows_upsert, text
 from cnfs.import_v1.reader import Line
 from conseillers.enums import TypeAcces
 from conseillers.models import Permanence, PermanenceConseiller
@@ -113,10 +113,7 @@ def permanences_import(
     people: dict[str, tuple[set[int], set[int]]] = {}
 
     def rows():
-        for line in lines:
-            document = readable(line, report, rejects)
-            if document is None:
-                continue
+        for document in readable_documents(lines, report, rejects):
             source_id = document["_id"]
             try:
                 fields = _fields(document, structures)

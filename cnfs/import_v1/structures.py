@@ -8,7 +8,7 @@ from cnfs.import_v1.common import (
     batches,
     flag,
     moment,
-    readable,
+    readable_documents,
     rows_upsert,
     text,
 )
@@ -90,10 +90,7 @@ def structures_import(lines: Iterable[Line], report: CollectionReport, rejects: 
     mapping: dict[str, int] = {}
 
     def rows():
-        for line in lines:
-            document = readable(line, report, rejects)
-            if document is None:
-                continue
+        for document in readable_documents(lines, report, rejects):
             source_id = document["_id"]
             if text(document.get("statut")).upper() == DOUBLON:
                 report.ignored["doublons"] += 1

@@ -6,7 +6,15 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
 from accounts.enums import RoleKind
 from accounts.models import Role, User
-from cnfs.import_v1.common import CollectionReport, Rejects, batches, moment, readable, rows_upsert, text
+from cnfs.import_v1.common import (
+    CollectionReport,
+    Rejects,
+    batches,
+    moment,
+    readable_documents,
+    rows_upsert,
+    text,
+)
 from cnfs.import_v1.conseillers import Conseillers
 from cnfs.import_v1.reader import Line
 from conseillers.models import Conseiller
@@ -107,10 +115,7 @@ def users_import(
     extra: dict[str, tuple] = {}
 
     def rows():
-        for line in lines:
-            document = readable(line, report, rejects)
-            if document is None:
-                continue
+        for document in readable_documents(lines, report, rejects):
             source_id = document["_id"]
             email = text(document.get("name"), 254).lower()
             if "@" not in email:
