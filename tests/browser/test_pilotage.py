@@ -16,20 +16,25 @@ def test_a_structure_follows_the_path_of_its_guide(page, live_server, demo, axe)
     expect(rows.first).to_be_visible()
     axe(page)
 
-    # The whole row is clickable: a click on the name cell opens the fiche "Détail".
+    # As the guide has it, the whole row is clickable and opens the conseiller's statistics.
     name = rows.first.locator("th").inner_text() + " " + rows.first.locator("td").first.inner_text()
     # The row link's overlay covers the cell (Playwright sees it "intercept"): click there regardless.
     rows.first.locator("td").first.click(force=True)
+    page.wait_for_load_state()
+    assert re.search(r"/pilotage/conseillers/\d+/statistiques/", page.url)
+    expect(page.locator("h1")).to_contain_text("Statistiques du conseiller")
+    axe(page)
+
+    # His fiche "Détail" is one click away, and leads back to the statistics.
+    page.get_by_role("link", name=f"Voir la fiche de {name.strip()}").click()
     page.wait_for_load_state()
     assert re.search(r"/pilotage/conseillers/\d+/$", page.url)
     expect(page.locator("h1")).to_contain_text(name.strip())
     expect(page.get_by_text(re.compile("Certification CCP1"))).not_to_have_count(0)
     axe(page)
-
     page.get_by_role("link", name="Voir les statistiques").click()
     page.wait_for_load_state()
     expect(page.locator("h1")).to_contain_text("Statistiques du conseiller")
-    axe(page)
     page.get_by_role("link", name="12 derniers mois").click()
     page.wait_for_load_state()
     expect(page.get_by_role("link", name="12 derniers mois")).to_have_attribute("aria-current", "true")
